@@ -1,0 +1,182 @@
+"""The ``enforcement-helper`` command line. Every command calls :class:`api.services.Services`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from api.core.settings import get_settings
+from api.errors import AppError, parse_date
+from api.services import Services
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="执法助手 enforcement helper: statutes, citations, retrieval, documents.")
+out = Console(soft_wrap=True)
+err = Console(stderr=True)
+
+AsOf = Annotated[str | None, typer.Option("--as-of", help="Date YYYY-MM-DD (default: today)")]
+Json = Annotated[bool, typer.Option("--json", help="Print JSON")]
+Jsonl = Annotated[bool, typer.Option("--jsonl", help="Batch: JSON lines on stdin, one answer per line on stdout")]
+
+
+def _fail(e: AppError) -> None:
+    err.print(f"[red]error[/red] \\[{e.code}] {escape(e.message)}")
+    raise typer.Exit(2)
+
+
+def _dump(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def run_jsonl(handle: Callable[[dict], dict], lines: Iterator[str] | None = None) -> None:
+    """Answer one JSON line per input line, in order, flushed, never stopping on a bad line."""
+    for lineno, line in enumerate(lines if lines is not None else sys.stdin, 1):
+        if not line.strip():
+            continue
+        rid = None
+        try:
+            req = json.loads(line)
+            if not isinstance(req, dict):
+                raise AppError("bad_line", "each line must be a JSON object")
+            rid = req.get("id")
+            _dump({"id": rid, **handle(req)})
+        except json.JSONDecodeError as exc:
+            _dump({"id": None, "line": lineno, "error": {"code": "bad_json", "message": str(exc)}})
+        except AppError as exc:
+            _dump({"id": rid, "line": lineno, **exc.to_dict()})
+        except Exception as exc:  # noqa: BLE001 - one bad request must not end the batch
+            _dump({"id": rid, "line": lineno, "error": {"code": "internal_error", "message": str(exc)}})
+
+
+@app.command()
+def ingest(force: Annotated[bool, typer.Option(help="Re-read every source")] = False) -> None:
+    """Load national laws (laws.db) and the shared regulations into the statute store."""
+    from corpus.ingest import SharedDirMissing, ingest as do_ingest
+    from corpus.store import Store
+
+    s = get_settings()
+    store = Store.open(s.store_path, create=True)
+    if force:
+        store.set_meta("ldb_hash", "")
+        store.con.execute("UPDATE versions SET content_hash=''")
+    try:
+        from tqdm import tqdm
+
+        with tqdm(desc="ingest", unit=" instruments", file=sys.stderr) as bar:
+            report = do_ingest(store, s.shared_dir, progress=lambda _t: bar.update())
+    except (SharedDirMissing, FileNotFoundError) as exc:
+        _fail(AppError(getattr(exc, "code", "source_missing"), str(exc)))
+        return
+    err.print(f"store {s.store_path}: corpus version {report.corpus_version}")
+    err.print(f"versions added/updated {report.added}, unchanged {report.unchanged}, removed {report.removed}")
+    err.print("counts: " + ", ".join(f"{k} {v}" for k, v in report.counts.items()))
+    err.print(f"repeals derived from later laws: {len(report.repeals)}")
+    if report.problems:
+        err.print(f"[yellow]{len(report.problems)} files not ingested:[/yellow]")
+        for p in report.problems:
+            err.print(f"  {p.path}: {p.reason}", markup=False)
+    for p in report.alias_problems:
+        err.print(f"[yellow]{p}[/yellow]")
+
+
+@app.command()
+def build(force: Annotated[bool, typer.Option(help="Re-read every source")] = False) -> None:
+    """Set up everything the service needs: the statute store (and, once present, model and index)."""
+    ingest(force=force)
+
+
+@app.command()
+def verify(
+    text: Annotated[str | None, typer.Argument(help="Text with citations (default: stdin)")] = None,
+    as_of: AsOf = None,
+    as_json: Json = False,
+    jsonl: Jsonl = False,
+) -> None:
+    """Check every citation in a text: exists, in force on the date, 款/项 real."""
+    svc = Services()
+    if jsonl:
+        run_jsonl(lambda r: {"citations": svc.verify(r.get("text") or "", parse_date(r.get("as_of")))})
+        return
+    try:
+        body = text if text is not None else sys.stdin.read()
+        results = svc.verify(body, parse_date(as_of))
+    except AppError as e:
+        _fail(e)
+        return
+    if as_json:
+        _dump({"citations": results})
+        return
+    if not results:
+        out.print("no citations found")
+    for r in results:
+        colour = "green" if r["status"] == "verified" else "red"
+        out.print(f"[{colour}]{r['status']}[/{colour}]  {escape(r['raw'])}  →  {escape(r['normalized'] or '-')}")
+        if r.get("message"):
+            out.print(f"    {escape(r['message'])}", markup=False)
+        for c in r.get("candidates") or []:
+            out.print(f"    candidate: {c.get('normalized') or c.get('law')}", markup=False)
+        if r.get("text"):
+            out.print("    " + r["text"].replace("\n", "\n    "), markup=False)
+
+
+@app.command()
+def show(citation: Annotated[str, typer.Argument(help="e.g. 《食品安全法》第一百二十二条第一款")], as_of: AsOf = None,
+         as_json: Json = False) -> None:
+    """Show one provision as in force on a date."""
+    try:
+        r = Services().show(citation, parse_date(as_of))
+    except AppError as e:
+        _fail(e)
+        return
+    if as_json:
+        _dump(r)
+        return
+    out.print(f"{r['normalized'] or r['raw']}  [{r['status']}]", markup=False)
+    if r.get("message"):
+        out.print(r["message"], markup=False)
+    v = r.get("as_of_version") or r.get("last_version")
+    if v:
+        out.print(f"version {v['version_date']} in force {v['effective_from']} – {v['effective_to'] or 'now'} ({v['source']})")
+    if r.get("text"):
+        out.print(r["text"], markup=False)
+    if r["status"] != "verified":
+        raise typer.Exit(1)
+
+
+@app.command()
+def corpus(jsonl: Jsonl = False) -> None:
+    """List the instruments in the store (``--jsonl``: one line per instrument)."""
+    try:
+        items = Services().corpus_listing()
+    except AppError as e:
+        _fail(e)
+        return
+    if jsonl:
+        for it in items:
+            _dump(it)
+        return
+    for it in items:
+        out.print(f"{it['level']}\t{it['law']}\t{len(it['versions'])} version(s)", markup=False)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+    workers: Annotated[int, typer.Option()] = 1,
+) -> None:
+    """Run the HTTP API and web page."""
+    import uvicorn
+
+    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

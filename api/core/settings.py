@@ -1,0 +1,44 @@
+"""Settings: one pydantic-settings class, read once per process."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+class Settings(BaseSettings):
+    """Paths, backends and limits. Every field can be set with an ``EH_`` environment variable."""
+
+    model_config = SettingsConfigDict(env_prefix="EH_", env_file=".env", extra="ignore")
+
+    shared_dir: Path = PROJECT_ROOT.parent / "shared"
+    data_dir: Path = PROJECT_ROOT / "data"
+    encoder: str = "e5"
+    max_text_chars: int = 20000
+    max_batch: int = 100
+
+    @property
+    def raw_dir(self) -> Path:
+        return self.shared_dir / "corpus" / "raw"
+
+    @property
+    def store_path(self) -> Path:
+        return self.data_dir / "corpus.sqlite"
+
+    @property
+    def model_dir(self) -> Path:
+        return self.data_dir / "models" / "me5-small-zh"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings."""
+    return Settings()

@@ -1,0 +1,69 @@
+"""The one pipeline both the CLI and HTTP call: loaded once per process, shared by requests."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cached_property
+from typing import Any
+
+from api.core.settings import Settings, get_settings
+from api.errors import AppError
+from corpus.resolver import Resolver
+from corpus.store import Store, StoreMissing
+from nlp.citations import CitationError
+
+# Fields every verify answer carries (the case-system contract, issue #2); the rest are extras.
+CITATION_FIELDS = ("raw", "normalized", "law", "article", "paragraph", "item", "status", "as_of_version", "text")
+
+
+class Services:
+    """Heavy objects (store, resolver, index) loaded lazily, once."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or get_settings()
+
+    @cached_property
+    def store(self) -> Store:
+        try:
+            return Store.open(self.settings.store_path)
+        except StoreMissing as exc:
+            raise AppError("store_missing", str(exc), status=503) from None
+
+    @cached_property
+    def resolver(self) -> Resolver:
+        return Resolver(self.store)
+
+    # ---- citations --------------------------------------------------------------------------
+    def verify(self, text: str, as_of: date | None = None) -> list[dict[str, Any]]:
+        """Check every citation in ``text``."""
+        self._check_text(text, "text")
+        return [_citation_dict(c.to_dict()) for c in self.resolver.verify_text(text, as_of)]
+
+    def show(self, cite: str, as_of: date | None = None) -> dict[str, Any]:
+        """Look up one provision by citation and date."""
+        self._check_text(cite, "cite")
+        try:
+            return _citation_dict(self.resolver.lookup(cite, as_of).to_dict())
+        except CitationError as exc:
+            raise AppError(exc.code, str(exc), "cite", 422) from None
+
+    def corpus_listing(self) -> list[dict[str, Any]]:
+        """One entry per instrument with its versions."""
+        out = []
+        for inst in self.store.instruments():
+            versions = [v.to_dict() for v in self.store.versions(inst.id)]
+            out.append({"law": inst.title, "level": inst.level, "issuer": inst.issuer, "region": inst.region,
+                        "versions": versions})
+        return out
+
+    def _check_text(self, text: str, field: str) -> None:
+        if not isinstance(text, str) or not text.strip():
+            raise AppError("empty_input", f"{field} is empty", field, 422)
+        if len(text) > self.settings.max_text_chars:
+            raise AppError("input_too_large", f"{field} has {len(text)} characters; the limit is "
+                           f"{self.settings.max_text_chars}", field, 413)
+
+
+def _citation_dict(d: dict[str, Any]) -> dict[str, Any]:
+    """Contract fields first, extras after (stable key order for case systems)."""
+    return {**{k: d.get(k) for k in CITATION_FIELDS}, **{k: v for k, v in d.items() if k not in CITATION_FIELDS}}

@@ -1,0 +1,448 @@
+"""Citations: parse, normalise and format. The one home for citation grammar (DOMAIN.md §1).
+
+Everything that reads or writes a citation goes through this module: the verifier, the index's
+违则/罚则 pairing, the documents. It knows nothing of the store: resolving a citation against the
+corpus is ``corpus.resolver``'s job.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field, replace
+
+from nlp.numerals import ANY_NUMBER, NumeralError, cn_to_int, int_to_cn
+
+N = ANY_NUMBER
+PRC = "中华人民共和国"
+
+_THIS_WORDS = "本法典|本实施细则|本实施办法|本法|本条例|本细则|本办法|本规定|本规则|本决定|本准则"
+_TOKEN_RE = re.compile(
+    rf"""
+    (?P<law>《(?P<title>(?:[^《》\n]|《[^《》\n]*》){{1,80}})》
+        (?:\s*[（(](?P<ver>[0-9０-９]{{4}})\s*年?[^）)\n]{{0,8}}[）)])?)
+  | (?P<this>{_THIS_WORDS})
+  | (?P<rel>本条(?!例)|本款|本项|前款|前两款|前三款|前条|前项)
+  | (?P<art>第\s*(?P<art_n>{N})\s*条(?:\s*之\s*(?P<art_sub>{N}))?(?:【[^】\n]{{0,30}}】)?)
+  | (?P<para>第\s*(?P<para_n>{N})\s*款)
+  | (?P<item>第\s*[（(]\s*(?P<item_a>{N})\s*[）)]\s*项?|[（(]\s*(?P<item_b>{N})\s*[）)]\s*项|第\s*(?P<item_c>{N})\s*项)
+  | (?P<mu>第\s*(?P<mu_n>[0-9０-９]+|{N})\s*目)
+    """,
+    re.VERBOSE,
+)
+_SEP_RE = re.compile(r"^\s*(?:、|，|,|和|及|以及|或者|或|与)\s*$")
+_RANGE_RE = re.compile(r"^\s*(?:至|到|—|－|-|～|~)\s*$")
+_ADJ_RE = re.compile(r"^\s*$")
+_VERSION_LABEL_RE = re.compile(r"[（(]\s*[0-9０-９]{4}\s*年?\s*(?:修订|修正|修改|版|公布|施行)?\s*[）)]$")
+_HEADING_RE = re.compile(rf"^\s*第\s*({N})\s*条(?:\s*之\s*({N}))?(?:【[^】]*】)?[\s\u3000]")
+_ITEM_LINE_RE = re.compile(rf"^\s*[（(]\s*{N}\s*[）)]")
+_MAX_RANGE = 60
+
+
+class CitationError(ValueError):
+    """A string that should be one citation but is not."""
+
+    code = "bad_citation"
+
+
+@dataclass(frozen=True)
+class Context:
+    """Where a text sits, for 本法 / 本条 / 前款 (R1.9).
+
+    Attributes:
+        law: Title of the instrument containing the text.
+        article: Current article number.
+        article_sub: 之N of the current article (0 if none).
+        paragraph: Current 款 (1-based).
+    """
+
+    law: str | None = None
+    article: int | None = None
+    article_sub: int = 0
+    paragraph: int | None = None
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One cited provision found in a text.
+
+    ``law`` is the title as written (书名号 removed) or ``None`` when the text gives no law
+    (an unresolved 本法 or a relative reference with no context). ``article`` is ``None`` only for
+    unresolved relative references such as a bare 前款.
+    """
+
+    raw: str
+    start: int
+    end: int
+    law: str | None
+    article: int | None
+    article_sub: int = 0
+    paragraph: int | None = None
+    item: int | None = None
+    subitem: int | None = None
+    law_ref: str = "explicit"  # explicit | this_law | context | known_title
+    relative: bool = False
+    version_hint: str | None = None
+    items_without_paragraph: bool = field(default=False)
+
+    def to_dict(self) -> dict:
+        """JSON-friendly dict."""
+        return asdict(self)
+
+
+def normalize_title(title: str) -> str:
+    """Key for matching titles (R1.10, pitfall (a)).
+
+    Removes only what never distinguishes two instruments: width differences, whitespace, the
+    书名号 (including nested 〈〉), a trailing version label such as （2018年修订） and the
+    ``中华人民共和国`` prefix. No other word is dropped, so 实施条例 never collapses into its law.
+    """
+    s = unicodedata.normalize("NFKC", title).strip()
+    s = re.sub(r"\s+", "", s)
+    s = _VERSION_LABEL_RE.sub("", s)
+    s = re.sub(r"[《》〈〉<>]", "", s)
+    return s.replace(PRC, "")
+
+
+def display_title(title: str) -> str:
+    """Title as printed: inner titles in 〈〉 rather than nested 《》."""
+    return re.sub(r"《([^《》]*)》", r"〈\1〉", title.strip())
+
+
+def format_citation(
+    title: str,
+    article: int,
+    sub: int = 0,
+    paragraph: int | None = None,
+    item: int | None = None,
+    subitem: int | None = None,
+    show_paragraph: bool = True,
+) -> str:
+    """Canonical form (R1.4): ``《全称》第X条[之N][第X款][第（X）项][第N目]``.
+
+    Args:
+        title: Full title of the instrument.
+        article: Article number.
+        sub: 之N (0 for a plain article).
+        paragraph: 款 number, printed only when ``show_paragraph`` (the article has several 款).
+        item: 项 number.
+        subitem: 目 number.
+        show_paragraph: Whether the article has more than one 款.
+    """
+    out = [f"《{display_title(title)}》第{int_to_cn(article)}条"]
+    if sub:
+        out.append(f"之{int_to_cn(sub)}")
+    if paragraph and show_paragraph:
+        out.append(f"第{int_to_cn(paragraph)}款")
+    if item:
+        out.append(f"第（{int_to_cn(item)}）项")
+    if subitem:
+        out.append(f"第{subitem}目")
+    return "".join(out)
+
+
+def _num(m: re.Match, *groups: str) -> int | None:
+    for g in groups:
+        v = m.group(g)
+        if v:
+            return cn_to_int(v)
+    return None
+
+
+def _known_title_before(text: str, pos: int, known: set[str], max_len: int) -> tuple[int, str] | None:
+    """Longest known title or alias ending right before ``pos`` (unbracketed names: 道交法第九十条)."""
+    best = None
+    lo = max(0, pos - max_len)
+    end = pos
+    while end > lo and text[end - 1].isspace():
+        end -= 1
+    for start in range(lo, end - 1):
+        cand = text[start:end]
+        if normalize_title(cand) in known and "\n" not in cand:
+            best = (start, cand)
+            break
+    return best
+
+
+class _Builder:
+    """Accumulates the tokens of one citation before it is frozen."""
+
+    def __init__(self, law: str | None, law_ref: str, start: int, version: str | None) -> None:
+        self.law, self.law_ref, self.start, self.end, self.version = law, law_ref, start, start, version
+        self.article: int | None = None
+        self.sub = 0
+        self.paragraph: int | None = None
+        self.item: int | None = None
+        self.subitem: int | None = None
+        self.relative = False
+
+    def copy(self, start: int) -> _Builder:
+        b = _Builder(self.law, self.law_ref, start, self.version)
+        b.article, b.sub, b.paragraph, b.relative = self.article, self.sub, self.paragraph, self.relative
+        return b
+
+    def freeze(self, text: str) -> Citation:
+        return Citation(
+            raw=text[self.start : self.end],
+            start=self.start,
+            end=self.end,
+            law=self.law,
+            article=self.article,
+            article_sub=self.sub,
+            paragraph=self.paragraph,
+            item=self.item,
+            subitem=self.subitem,
+            law_ref=self.law_ref,
+            relative=self.relative,
+            version_hint=self.version,
+        )
+
+
+def parse_citations(
+    text: str,
+    known_titles: Iterable[str] | None = None,
+    context: Context | None = None,
+) -> list[Citation]:
+    """Find every citation in ``text`` (R1.3, R1.9).
+
+    Handles 《title》 and known unbracketed titles/aliases, 本法-type references (the last law named
+    before, or ``context.law``), compounds that reuse the article (``第60条第1款第2项、第2款``),
+    ranges (``第三项至第五项``), 之N, 目, and relative references (本条, 前款) against ``context`` or
+    the article heading the text sits under.
+
+    Args:
+        text: Any text: a draft decision, a statute article, a benchmark row.
+        known_titles: Normalised titles and aliases (see :func:`normalize_title`) that may appear
+            without 书名号.
+        context: Where ``text`` sits, if it is statute text.
+
+    Returns:
+        Citations in text order.
+    """
+    known = {normalize_title(t) for t in known_titles} if known_titles else set()
+    max_len = max((len(t) for t in known), default=0) + len(PRC) + 2
+    ctx = context or Context()
+    last_law: str | None = ctx.law
+    heading = _heading_index(text)
+
+    out: list[Citation] = []
+    cur: _Builder | None = None  # the citation being built
+    chain_end = -1  # end of the last token that belongs to the current chain
+    last_kind = ""
+
+    def flush() -> None:
+        nonlocal cur
+        if cur is not None and cur.article is not None:
+            out.append(cur.freeze(text))
+        elif cur is not None and cur.relative:
+            out.append(cur.freeze(text))
+        cur = None
+
+    for m in _TOKEN_RE.finditer(text):
+        kind = next(k for k in ("law", "this", "rel", "art", "para", "item", "mu") if m.group(k))
+        gap = text[chain_end : m.start()] if chain_end >= 0 else None
+        adjacent = gap is not None and _ADJ_RE.match(gap) is not None
+        separated = gap is not None and _SEP_RE.match(gap) is not None
+        ranged = gap is not None and _RANGE_RE.match(gap) is not None
+        in_chain = cur is not None and (adjacent or separated or ranged)
+        try:
+            if kind == "law":
+                flush()
+                title = m.group("title")
+                last_law = title
+                cur = _Builder(title, "explicit", m.start(), m.group("ver"))
+                cur.end = m.end()
+            elif kind == "this":
+                flush()
+                cur = _Builder(last_law, "this_law" if ctx.law is None else "context", m.start(), None)
+                cur.end = m.end()
+            elif kind == "rel":
+                flush()
+                *before, cur = _relative(m, ctx, heading, last_law)
+                out.extend(b.freeze(text) for b in before)
+            elif kind == "art":
+                n, sub = _num(m, "art_n"), _num(m, "art_sub") or 0
+                if in_chain and cur is not None and cur.article is None:
+                    cur.article, cur.sub = n, sub
+                    cur.end = m.end()
+                elif in_chain and cur is not None and (separated or ranged):
+                    prev = cur
+                    flush()
+                    if ranged and prev.article is not None and n is not None and 0 < n - prev.article <= _MAX_RANGE:
+                        for a in range(prev.article + 1, n):
+                            b = prev.copy(m.start())
+                            b.article, b.sub, b.paragraph = a, 0, None
+                            b.end = m.end()
+                            out.append(b.freeze(text))
+                    cur = prev.copy(m.start())
+                    cur.article, cur.sub, cur.paragraph = n, sub, None
+                    cur.end = m.end()
+                else:
+                    flush()
+                    hit = _known_title_before(text, m.start(), known, max_len) if known else None
+                    if hit is None:
+                        chain_end, last_kind = -1, ""
+                        continue
+                    start, title = hit
+                    last_law = title
+                    cur = _Builder(title, "known_title", start, None)
+                    cur.article, cur.sub = n, sub
+                    cur.end = m.end()
+            elif kind == "para":
+                n = _num(m, "para_n")
+                if in_chain and cur is not None and cur.article is not None:
+                    if adjacent and last_kind in {"art", "rel"} and cur.paragraph is None:
+                        cur.paragraph = n
+                        cur.end = m.end()
+                    else:
+                        prev = cur
+                        flush()
+                        if ranged and prev.paragraph is not None and n is not None and 0 < n - prev.paragraph <= _MAX_RANGE:
+                            for p in range(prev.paragraph + 1, n):
+                                b = prev.copy(m.start())
+                                b.paragraph = p
+                                b.end = m.end()
+                                out.append(b.freeze(text))
+                        cur = prev.copy(m.start())
+                        cur.paragraph = n
+                        cur.end = m.end()
+                else:
+                    flush()
+                    cur = _bare_relative(m, ctx, heading, last_law)
+                    if cur is None:
+                        chain_end, last_kind = -1, ""
+                        continue
+                    cur.paragraph = n
+            elif kind == "item":
+                n = _num(m, "item_a", "item_b", "item_c")
+                if in_chain and cur is not None and (cur.article is not None or cur.relative):
+                    if adjacent and last_kind in {"art", "para", "rel"} and cur.item is None:
+                        cur.item = n
+                        cur.end = m.end()
+                    else:
+                        prev = cur
+                        flush()
+                        if ranged and prev.item is not None and n is not None and 0 < n - prev.item <= _MAX_RANGE:
+                            for i in range(prev.item + 1, n):
+                                b = prev.copy(m.start())
+                                b.item = i
+                                b.end = m.end()
+                                out.append(b.freeze(text))
+                        cur = prev.copy(m.start())
+                        cur.item = n
+                        cur.end = m.end()
+                else:
+                    chain_end, last_kind = -1, ""
+                    continue
+            elif kind == "mu":
+                if in_chain and cur is not None and cur.item is not None and adjacent:
+                    cur.subitem = _num(m, "mu_n")
+                    cur.end = m.end()
+                else:
+                    chain_end, last_kind = -1, ""
+                    continue
+        except NumeralError:
+            flush()
+            chain_end, last_kind = -1, ""
+            continue
+        chain_end, last_kind = m.end(), kind
+    flush()
+    return [c for c in out if c.article is not None or c.relative]
+
+
+def _heading_index(text: str) -> list[tuple[int, int, int, int]]:
+    """(offset, article, sub, paragraph) for every line of statute text, from 第X条 headings (R1.7)."""
+    idx: list[tuple[int, int, int, int]] = []
+    offset = 0
+    art, sub, para = 0, 0, 0
+    for line in text.splitlines(keepends=True):
+        m = _HEADING_RE.match(line)
+        if m:
+            try:
+                art, sub, para = cn_to_int(m.group(1)), cn_to_int(m.group(2)) if m.group(2) else 0, 1
+            except NumeralError:
+                pass
+        elif art and line.strip() and not _ITEM_LINE_RE.match(line):
+            para += 1
+        idx.append((offset, art, sub, para))
+        offset += len(line)
+    return idx
+
+
+def _position_context(pos: int, ctx: Context, heading: list[tuple[int, int, int, int]]) -> Context:
+    art, sub, para = ctx.article, ctx.article_sub, ctx.paragraph
+    for off, a, s, p in heading:
+        if off > pos:
+            break
+        if a:
+            art, sub, para = a, s, p
+    return Context(ctx.law, art, sub, para)
+
+
+def _relative(m: re.Match, ctx: Context, heading, last_law: str | None) -> list[_Builder]:
+    """Builders for 本条/本款/前款/前两款/前条; the last one continues the chain."""
+    here = _position_context(m.start(), ctx, heading)
+    b = _Builder(last_law, "context", m.start(), None)
+    b.end = m.end()
+    b.relative = True
+    word = m.group("rel")
+    if here.article is None:
+        return [b]  # unresolved: no article to be relative to
+    b.article, b.sub = here.article, here.article_sub
+    if word == "本款":
+        b.paragraph = here.paragraph
+    elif word.startswith("前") and word.endswith("款"):
+        back = {"前款": 1, "前两款": 2, "前三款": 3}[word]
+        if not here.paragraph or here.paragraph - back < 1:
+            b.article = None
+            return [b]
+        out = []
+        for p in range(here.paragraph - back, here.paragraph):
+            c = b.copy(m.start())
+            c.end, c.paragraph = m.end(), p
+            out.append(c)
+        return out
+    elif word == "前条":
+        b.article, b.sub = here.article - 1, 0
+    return [b]
+
+
+def _bare_relative(m: re.Match, ctx: Context, heading, last_law: str | None) -> _Builder | None:
+    """A bare 第X款 inside statute text means the current article's 款."""
+    here = _position_context(m.start(), ctx, heading)
+    if here.article is None:
+        return None
+    b = _Builder(last_law, "context", m.start(), None)
+    b.end = m.end()
+    b.relative = True
+    b.article, b.sub = here.article, here.article_sub
+    return b
+
+
+_SINGLE_RE = re.compile(
+    rf"^\s*(?P<law>.+?)\s*(?P<rest>第\s*{N}\s*条.*)$",
+)
+
+
+def parse_one(s: str, known_titles: Iterable[str] | None = None) -> Citation:
+    """Parse a string that is exactly one citation, e.g. the ``cite`` of a lookup.
+
+    Accepts titles with or without 书名号: ``《消防法》第60条第1款``, ``消防法第六十条``.
+
+    Raises:
+        CitationError: if no citation is found.
+    """
+    s = s.strip()
+    if not s:
+        raise CitationError("empty citation")
+    found = parse_citations(s, known_titles)
+    if not found and "《" not in s:
+        m = _SINGLE_RE.match(s)
+        if m:
+            found = parse_citations(f"《{m.group('law')}》{m.group('rest')}")
+            found = [replace(c, raw=s, start=0, end=len(s)) for c in found]
+    found = [c for c in found if c.law]
+    if not found:
+        raise CitationError(f"no citation found in {s!r}: expected e.g. 《中华人民共和国消防法》第六十条第一款")
+    return found[0]
