@@ -12,7 +12,16 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 
 from corpus.store import ArticleRow, Instrument, Store, Version
-from nlp.citations import Citation, Context, CitationError, format_citation, normalize_title, parse_citations, parse_one
+from nlp.citations import (
+    Citation,
+    CitationError,
+    Context,
+    KnownTitles,
+    format_citation,
+    normalize_title,
+    parse_citations,
+    parse_one,
+)
 
 STATUSES = (
     "verified",
@@ -65,7 +74,8 @@ class Resolver:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self._known = store.known_title_keys()
+        self._titles = store.known_title_keys()
+        self._known = KnownTitles.of(self._titles)
 
     # ---- public API -------------------------------------------------------------------------
     def lookup(self, citation: str, as_of: date | None = None) -> CitationCheck:
@@ -81,7 +91,7 @@ class Resolver:
         """Find and check every citation in ``text`` (a draft decision, a statute, a table row)."""
         day = as_of or date.today()
         local = self._short_names(text)
-        known = self._known | set(local)
+        known = KnownTitles.of(self._titles | set(local)) if local else self._known
         return [self.check(c, day, local) for c in parse_citations(text, known, context)]
 
     def check(self, c: Citation, as_of: date, local_aliases: dict[str, list[Instrument]] | None = None) -> CitationCheck:

@@ -399,8 +399,23 @@ class Store:
             " WHERE version_id=? ORDER BY number, sub",
             (version_id,),
         ).fetchall()
+        # Two queries per version instead of two per article: iterating the corpus stays fast.
+        paras: dict[int, list[tuple[int, str]]] = {}
+        for aid, n, t in self.con.execute(
+            "SELECT p.article_id, p.number, p.text FROM paragraphs p JOIN articles a ON a.id=p.article_id"
+            " WHERE a.version_id=? ORDER BY p.article_id, p.number",
+            (version_id,),
+        ):
+            paras.setdefault(aid, []).append((n, t))
+        items: dict[int, list[tuple[int, int, str, tuple[str, ...]]]] = {}
+        for aid, p, n, t, subs in self.con.execute(
+            "SELECT i.article_id, i.paragraph, i.number, i.text, i.subitems FROM items i JOIN articles a"
+            " ON a.id=i.article_id WHERE a.version_id=? ORDER BY i.article_id, i.paragraph, i.number",
+            (version_id,),
+        ):
+            items.setdefault(aid, []).append((p, n, t, tuple(json.loads(subs))))
         for r in rows:
-            yield self._article(r)
+            yield ArticleRow(*r, paragraphs=tuple(paras.get(r[0], ())), items=tuple(items.get(r[0], ())))
 
     def iter_provisions(
         self, as_of: date | None = None, levels: tuple[str, ...] = ("article", "paragraph")

@@ -150,7 +150,7 @@ def _num(m: re.Match, *groups: str) -> int | None:
     return None
 
 
-def _known_title_before(text: str, pos: int, known: set[str], max_len: int) -> tuple[int, str] | None:
+def _known_title_before(text: str, pos: int, known: frozenset[str], max_len: int) -> tuple[int, str] | None:
     """Longest known title or alias ending right before ``pos`` (unbracketed names: 道交法第九十条)."""
     best = None
     lo = max(0, pos - max_len)
@@ -163,6 +163,20 @@ def _known_title_before(text: str, pos: int, known: set[str], max_len: int) -> t
             best = (start, cand)
             break
     return best
+
+
+@dataclass(frozen=True)
+class KnownTitles:
+    """Normalised titles and aliases that may be cited without 书名号, prepared once."""
+
+    keys: frozenset[str]
+    max_len: int
+
+    @classmethod
+    def of(cls, titles: Iterable[str]) -> KnownTitles:
+        """Normalise ``titles`` (see :func:`normalize_title`)."""
+        keys = frozenset(normalize_title(t) for t in titles)
+        return cls(keys, max((len(t) for t in keys), default=0) + len(PRC) + 2)
 
 
 class _Builder:
@@ -201,7 +215,7 @@ class _Builder:
 
 def parse_citations(
     text: str,
-    known_titles: Iterable[str] | None = None,
+    known_titles: Iterable[str] | KnownTitles | None = None,
     context: Context | None = None,
 ) -> list[Citation]:
     """Find every citation in ``text`` (R1.3, R1.9).
@@ -220,11 +234,11 @@ def parse_citations(
     Returns:
         Citations in text order.
     """
-    known = {normalize_title(t) for t in known_titles} if known_titles else set()
-    max_len = max((len(t) for t in known), default=0) + len(PRC) + 2
+    titles = known_titles if isinstance(known_titles, KnownTitles) else KnownTitles.of(known_titles or ())
+    known, max_len = titles.keys, titles.max_len
     ctx = context or Context()
     last_law: str | None = ctx.law
-    heading = _heading_index(text)
+    heading = _heading_index(text, ctx)
 
     out: list[Citation] = []
     cur: _Builder | None = None  # the citation being built
@@ -255,11 +269,12 @@ def parse_citations(
                 cur.end = m.end()
             elif kind == "this":
                 flush()
-                cur = _Builder(last_law, "this_law" if ctx.law is None else "context", m.start(), None)
+                # R1.9: inside a statute 本法 is the statute itself; in free text, the last law named.
+                cur = _Builder(ctx.law or last_law, "this_law" if ctx.law is None else "context", m.start(), None)
                 cur.end = m.end()
             elif kind == "rel":
                 flush()
-                *before, cur = _relative(m, ctx, heading, last_law)
+                *before, cur = _relative(m, ctx, heading, ctx.law or last_law)
                 out.extend(b.freeze(text) for b in before)
             elif kind == "art":
                 n, sub = _num(m, "art_n"), _num(m, "art_sub") or 0
@@ -309,7 +324,7 @@ def parse_citations(
                         cur.end = m.end()
                 else:
                     flush()
-                    cur = _bare_relative(m, ctx, heading, last_law)
+                    cur = _bare_relative(m, ctx, heading, ctx.law or last_law)
                     if cur is None:
                         chain_end, last_kind = -1, ""
                         continue
@@ -351,11 +366,16 @@ def parse_citations(
     return [c for c in out if c.article is not None or c.relative]
 
 
-def _heading_index(text: str) -> list[tuple[int, int, int, int]]:
-    """(offset, article, sub, paragraph) for every line of statute text, from 第X条 headings (R1.7)."""
+def _heading_index(text: str, ctx: Context) -> list[tuple[int, int, int, int]]:
+    """(offset, article, sub, paragraph) for every line of statute text (R1.7).
+
+    The article comes from 第X条 headings in the text or, before the first heading, from
+    ``ctx``: then the text is taken to start at ``ctx.paragraph`` (default 第一款) and every
+    non-item line opens the next 款.
+    """
     idx: list[tuple[int, int, int, int]] = []
     offset = 0
-    art, sub, para = 0, 0, 0
+    art, sub, para = (ctx.article or 0), ctx.article_sub, ((ctx.paragraph or 1) - 1 if ctx.article else 0)
     for line in text.splitlines(keepends=True):
         m = _HEADING_RE.match(line)
         if m:
@@ -425,7 +445,7 @@ _SINGLE_RE = re.compile(
 )
 
 
-def parse_one(s: str, known_titles: Iterable[str] | None = None) -> Citation:
+def parse_one(s: str, known_titles: Iterable[str] | KnownTitles | None = None) -> Citation:
     """Parse a string that is exactly one citation, e.g. the ``cite`` of a lookup.
 
     Accepts titles with or without 书名号: ``《消防法》第60条第1款``, ``消防法第六十条``.

@@ -66,6 +66,9 @@ def cn_to_int(s: str) -> int:
                 continue
             if unit >= last_unit:
                 raise NumeralError(f"units out of order: {s!r}")
+            if digit is None and unit > 10:
+                # Only 十 may stand without a digit; 百一 is colloquial and never statute numbering.
+                raise NumeralError(f"unit without a digit: {s!r}")
             # A bare leading 十 means 10 (第十条); 一百十 is accepted as 110 (R1.5).
             section += (digit if digit else 1) * unit
             digit, last_unit = None, unit

