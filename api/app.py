@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
+from api import observability
 from api.core.settings import Settings, get_settings
 from api.errors import install_handlers
 from api.routers import citations, health
@@ -13,10 +18,26 @@ from api.services import Services
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app with its routers and the shared services."""
     settings = settings or get_settings()
-    app = FastAPI(title="enforcement helper (执法助手)", version="0.1.0",
+    observability.configure_logging(settings.log_json)
+    services = Services(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        services.warm_up()
+        if settings.dev_api_key:
+            services.db.create_key("development", "admin", settings.dev_api_key)
+            print("\n" + "!" * 78 + f"\n!! DEVELOPMENT API KEY ACTIVE: X-API-Key: {settings.dev_api_key} (role admin)\n"
+                  "!! Anyone who knows it can draft documents. Set EH_DEV_API_KEY= (empty) in production.\n"
+                  + "!" * 78 + "\n", file=sys.stderr, flush=True)
+        app.state.ready = True
+        yield
+
+    app = FastAPI(title="enforcement helper (执法助手)", version="0.1.0", lifespan=lifespan,
                   description="Offline, verifiable statute lookup, citation checking and enforcement drafting.")
-    app.state.services = Services(settings)
+    app.state.services = services
+    app.state.ready = False
     install_handlers(app)
+    observability.install(app, settings.max_body_bytes)
     app.include_router(health.router)
     app.include_router(citations.router)
     return app

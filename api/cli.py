@@ -165,6 +165,45 @@ def corpus(jsonl: Jsonl = False) -> None:
         out.print(f"{it['level']}\t{it['law']}\t{len(it['versions'])} version(s)", markup=False)
 
 
+keys_app = typer.Typer(help="API keys (stored hashed; the clear key is shown once).", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("create")
+def keys_create(name: Annotated[str, typer.Option(help="Who holds the key")],
+                role: Annotated[str, typer.Option(help="officer | reviewer | system | admin")]) -> None:
+    """Create a key and print it once."""
+    try:
+        key = Services().db.create_key(name, role)
+    except ValueError as exc:
+        _fail(AppError("bad_role", str(exc), "role"))
+        return
+    sys.stdout.write(key + "\n")
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """List keys (prefixes only)."""
+    for k in Services().db.list_keys():
+        _dump(k)
+
+
+@keys_app.command("revoke")
+def keys_revoke(prefix: Annotated[str, typer.Argument(help="The key's first 8 characters")]) -> None:
+    """Revoke a key."""
+    n = Services().db.revoke_key(prefix)
+    err.print(f"revoked {n} key(s)")
+    if not n:
+        raise typer.Exit(1)
+
+
+@app.command()
+def audit(limit: Annotated[int, typer.Option()] = 20, action: Annotated[str | None, typer.Option()] = None) -> None:
+    """Print the newest audit records as JSON lines."""
+    for rec in Services().db.audit_records(limit, action):
+        _dump(rec)
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",

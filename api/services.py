@@ -7,6 +7,7 @@ from functools import cached_property
 from typing import Any
 
 from api.core.settings import Settings, get_settings
+from api.db.database import Database
 from api.errors import AppError
 from corpus.resolver import Resolver
 from corpus.store import Store, StoreMissing
@@ -32,6 +33,26 @@ class Services:
     @cached_property
     def resolver(self) -> Resolver:
         return Resolver(self.store)
+
+    @cached_property
+    def db(self) -> Database:
+        """Keys and audit (SQLite by default, PostgreSQL through EH_DATABASE_URL)."""
+        return Database(self.settings.db_url)
+
+    def warm_up(self) -> None:
+        """Load everything heavy before the service reports ready."""
+        _ = self.resolver, self.db
+
+    def corpus_version(self) -> str:
+        """Version of the statute store answers were computed from."""
+        try:
+            return self.store.corpus_version()
+        except AppError:
+            return "none"
+
+    def index_version(self) -> str:
+        """Version of the retrieval index, if one is loaded."""
+        return "none"
 
     # ---- citations --------------------------------------------------------------------------
     def verify(self, text: str, as_of: date | None = None) -> list[dict[str, Any]]:

@@ -639,7 +639,7 @@ def t21(g: Gen) -> str:
 @template("T22", "税务")
 def t22(g: Gen) -> str:
     d = g.district()
-    return (f"纳税人{party_shop(g, 'general', d)}。该户未按照规定期限办理纳税申报，"
+    return (f"经核查，{party_shop(g, 'general', d)}。该户未按照规定期限办理纳税申报，"
             f"税务机关于{g.date()}责令其限期改正，逾期仍未申报。{agency(g, 'sw', d)}拟处罚款{g.money(lo=200, hi=2000)}。")
 
 

@@ -19,7 +19,12 @@ class Settings(BaseSettings):
     data_dir: Path = PROJECT_ROOT / "data"
     encoder: str = "e5"
     max_text_chars: int = 20000
+    max_body_bytes: int = 2_000_000
     max_batch: int = 100
+    database_url: str | None = None
+    # A development key is convenient locally; start-up prints it loudly. Set EH_DEV_API_KEY="" to disable.
+    dev_api_key: str | None = "dev-local-key"
+    log_json: bool = True
 
     @property
     def raw_dir(self) -> Path:
@@ -28,6 +33,11 @@ class Settings(BaseSettings):
     @property
     def store_path(self) -> Path:
         return self.data_dir / "corpus.sqlite"
+
+    @property
+    def db_url(self) -> str:
+        """Service database (keys, audit): SQLite in the data dir unless EH_DATABASE_URL is set."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'service.sqlite'}"
 
     @property
     def model_dir(self) -> Path:

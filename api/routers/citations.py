@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
-from api.deps import get_services
+from api.deps import Auditor, get_auditor, get_services
 from api.errors import parse_date
 from api.services import Services
 
@@ -26,9 +26,12 @@ class VerifyResponse(BaseModel):
 
 
 @router.post("/citations/verify", response_model=VerifyResponse)
-def verify(req: VerifyRequest, svc: Services = Depends(get_services)) -> VerifyResponse:
+def verify(req: VerifyRequest, svc: Services = Depends(get_services),
+           audit: Auditor = Depends(get_auditor)) -> VerifyResponse:
     """Check every citation: exists, in force on ``as_of``, 款/项 real."""
-    return VerifyResponse(citations=svc.verify(req.text, parse_date(req.as_of)))
+    result = svc.verify(req.text, parse_date(req.as_of))
+    audit("verify", req.model_dump(), [{k: c[k] for k in ("normalized", "status")} for c in result])
+    return VerifyResponse(citations=result)
 
 
 @router.get("/provisions")

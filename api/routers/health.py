@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
 
 from api.deps import get_services
 from api.services import Services
@@ -17,6 +18,9 @@ def healthz() -> dict:
 
 
 @router.get("/readyz")
-def readyz(svc: Services = Depends(get_services)) -> dict:
-    """Ready once the statute store is open."""
-    return {"status": "ready", "corpus_version": svc.store.corpus_version()}
+def readyz(request: Request, svc: Services = Depends(get_services)) -> JSONResponse:
+    """Ready only once the store and the index are loaded (start-up finished)."""
+    if not getattr(request.app.state, "ready", False):
+        return JSONResponse({"status": "starting"}, status_code=503)
+    return JSONResponse({"status": "ready", "corpus_version": svc.corpus_version(),
+                         "index_version": svc.index_version()})

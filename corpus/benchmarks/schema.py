@@ -101,8 +101,9 @@ class FineRange(_Model):
 
     ``kind`` ``amount``: ``min``/``max`` in yuan. ``multiple``: multiples of ``base`` (违法所得, 货值金额, 所收费用 …).
     ``percent``: percent of ``base`` (工程造价, 总投资额). A missing ``min`` means "maximum only"; a missing ``max``
-    means "minimum only"; ``min == max`` is a fixed amount. ``fallback`` marks the clause that applies when
-    the base is absent or small (保险法 第一百五十八条 pattern).
+    means "minimum only"; ``min == max`` is a fixed amount. ``target`` is who is fined when the text says so
+    (单位, 个人, 直接责任人员); ``condition`` the clause the range depends on (情节严重的, 货值金额不足一万元的);
+    ``alternatives`` the penalties offered instead (警告); ``per`` a per-unit wording (日, 平方米).
     """
 
     kind: Literal["amount", "multiple", "percent"]
@@ -112,7 +113,15 @@ class FineRange(_Model):
     text: str = ""
     min_inclusive: bool = True
     max_inclusive: bool = True
-    fallback: bool = False
+    target: str | None = None
+    condition: str | None = None
+    alternatives: list[str] = Field(default_factory=list)
+    per: str | None = None
+
+    def key(self) -> tuple:
+        """What makes two ranges the same statutory range (kind, base, bounds)."""
+        r = lambda x: None if x is None else round(float(x), 6)  # noqa: E731
+        return (self.kind, self.base or None, r(self.min), r(self.max))
 
     def contains(self, other: FineRange, tol: float = 1e-9) -> bool:
         """Whether ``other`` lies inside this range (same kind and base)."""

@@ -9,8 +9,9 @@ from api.app import create_app
 
 
 @pytest.fixture()
-def client(app_env) -> TestClient:
-    return TestClient(create_app(app_env))
+def client(app_env):
+    with TestClient(create_app(app_env)) as c:
+        yield c
 
 
 def test_verify(client: TestClient) -> None:
