@@ -40,18 +40,19 @@ _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("ym_cn", re.compile(rf"{_L}(?P<y>{_YEAR})\s*年\s*(?P<m>{_MONTH})\s*(?:月份|月)(?![\s0-9〇零一二三四五六七八九十]*[日号])")),
 ]
 
+_BIRTH_AFTER = re.compile(r"\s*(?:出生|生)")
 _ANAPHORIC = {"当日": 0, "当天": 0, "同日": 0, "同一天": 0, "次日": 1, "翌日": 1, "第二天": 1, "第二日": 1}
 _DEICTIC = {"今日": 0, "今天": 0, "本日": 0, "昨日": -1, "昨天": -1, "前日": -2, "前天": -2,
             "明日": 1, "明天": 1}
 _RELATIVE_RE = re.compile("|".join(sorted(map(re.escape, {**_ANAPHORIC, **_DEICTIC}), key=len, reverse=True)))
 
-_PERIOD = r"(?P<period>凌晨|清晨|早上|早晨|上午|中午|午间|下午|傍晚|晚上|夜间|夜里|深夜|晚间|当晚|晚)?"
+_PERIOD = r"(?:(?P<period>凌晨|清晨|早上|早晨|上午|中午|午间|下午|傍晚|晚上|夜间|夜里|深夜|晚间|当晚|晚)\s*)?"
 _APPROX = r"(?P<approx>许|左右|前后)?"
 _HOUR = r"(?:[01]?\d|2[0-4]|[零〇一二两三四五六七八九十]{1,3})"
 _MIN = r"(?:[0-5]?\d|[零〇一二三四五六七八九十]{1,3})"
 _TIME_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("hm_colon", re.compile(rf"{_PERIOD}\s*(?<![0-9])(?P<h>[01]?\d|2[0-3])[:：](?P<mi>[0-5]\d)(?:[:：](?P<s>[0-5]\d))?(?![0-9]){_APPROX}")),
-    ("hm_cn", re.compile(rf"{_PERIOD}\s*(?<![0-9])(?P<h>{_HOUR})\s*[时点](?:\s*(?P<half>半)|\s*(?P<mi>{_MIN})\s*分?(?:\s*(?P<s>{_MIN})\s*秒)?)?{_APPROX}")),
+    ("hm_colon", re.compile(rf"{_PERIOD}(?<![0-9])(?P<h>[01]?\d|2[0-3])[:：](?P<mi>[0-5]\d)(?:[:：](?P<s>[0-5]\d))?(?![0-9]){_APPROX}")),
+    ("hm_cn", re.compile(rf"{_PERIOD}(?<![0-9])(?P<h>{_HOUR})\s*[时点](?:\s*(?P<half>半)|\s*(?P<mi>{_MIN})\s*分?(?:\s*(?P<s>{_MIN})\s*秒)?)?{_APPROX}")),
 ]
 _PM = {"下午", "傍晚", "晚上", "夜间", "夜里", "深夜", "晚间", "当晚", "晚"}
 
@@ -86,6 +87,7 @@ class DateMention:
     relative: str | None = None
     month: int | None = None
     day: int | None = None
+    birth: bool = False
 
     @property
     def iso(self) -> str | None:
@@ -166,6 +168,7 @@ def find_dates(text: str, reference: date | None = None) -> list[DateMention]:
                     dm.value = date(year, month, day or 1)
                 except ValueError:
                     dm.valid, dm.reason = False, f"不存在的日期：{year}年{month}月{day}日"
+            dm.birth = bool(_BIRTH_AFTER.match(text, m.end()))
             found.append(dm)
     for m in _RELATIVE_RE.finditer(text):
         if not _overlaps(taken, m.start(), m.end()):
@@ -180,7 +183,8 @@ def _resolve(found: list[DateMention], reference: date | None) -> None:
     anchor: date | None = None
     for dm in found:
         if dm.kind == "absolute" or (dm.kind == "partial" and dm.precision == "month"):
-            if dm.value is not None and dm.precision == "day":
+            # A birth date (…出生) is never what 当日/次日 refer back to.
+            if dm.value is not None and dm.precision == "day" and not dm.birth:
                 anchor = dm.value
             continue
         if dm.kind == "partial":

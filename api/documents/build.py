@@ -26,8 +26,8 @@ from api.documents.model import (
     Domain,
     Kind,
     NoPenaltyGround,
-    Passage,
     PartyKind,
+    Passage,
     PenaltyType,
 )
 from api.documents.procedure import (
@@ -118,7 +118,9 @@ class Built:
 class Builder:
     """Builds the context for one kind; collects blanks, marks and citation checks."""
 
-    def __init__(self, kind: Kind, case: Case, verify: Verifier, draft: bool, plan: ProcedurePlan | None = None) -> None:
+    def __init__(
+        self, kind: Kind, case: Case, verify: Verifier, draft: bool, plan: ProcedurePlan | None = None
+    ) -> None:
         self.kind, self.case, self.verify, self.draft = kind, case, verify, draft
         self.plan = plan or select_documents(case)
         self.missing: list[tuple[str, str]] = []
@@ -127,7 +129,9 @@ class Builder:
         self.invalid: list[str] = []
         self.warnings: list[str] = list(self.plan.warnings)
         self.doc_day = self._doc_day()
-        self.violation_days = [d for d in dict.fromkeys([case.violation_start, case.violation_end]) if d] or [self.doc_day]
+        self.violation_days = [d for d in dict.fromkeys([case.violation_start, case.violation_end]) if d] or [
+            self.doc_day
+        ]
 
     # ---- small helpers -----------------------------------------------------------------------
     def _doc_day(self) -> date:
@@ -180,12 +184,18 @@ class Builder:
             for w in getattr(check, "warnings", None) or []:
                 self.warnings.append(f"{check.normalized or raw}: {w}")
             if getattr(check, "later_change", None):
-                self.warnings.append(f"{check.normalized or raw}: {check.later_change.get('note', 'changed later')} (R2.2)")
+                self.warnings.append(
+                    f"{check.normalized or raw}: {check.later_change.get('note', 'changed later')} (R2.2)"
+                )
             if check.status != "verified":
-                self.failed.append({
-                    "raw": raw, "as_of": day.isoformat(), "status": check.status,
-                    "message": getattr(check, "message", None) or getattr(check, "reason", None),
-                })
+                self.failed.append(
+                    {
+                        "raw": raw,
+                        "as_of": day.isoformat(),
+                        "status": check.status,
+                        "message": getattr(check, "message", None) or getattr(check, "reason", None),
+                    }
+                )
                 return Text(Span(raw, "unverified", check.status))
             shown = shown or check.normalized
         return Text(shown or raw)
@@ -194,7 +204,33 @@ class Builder:
         """Several statute citations joined with 、 (违则 or 罚则), checked as of the violation."""
         if not raws:
             return self.need(None, path, label)
-        return Text.join("、", [self.cite(r, self.violation_days, role) for r in raws])
+        return self.cite_list(raws, self.violation_days, role)
+
+    def cite_list(self, raws: list[str], days: list[date] | None = None, role: str = "procedure") -> Text:
+        """Citations joined with 、 (see :meth:`join_cited`)."""
+        return self.join_cited([self.cite(r, days, role) for r in raws])
+
+    @staticmethod
+    def join_cited(cited: list[Text]) -> Text:
+        """Join verified citations with 、, printing a title only where it changes (《…》第九十条、第一百零七条)."""
+        parts: list[Text] = []
+        previous = None
+        for t in cited:
+            printed = t.plain()
+            title = (
+                printed[: printed.index("》") + 1]
+                if printed.startswith("《") and "》" in printed and not t.marks()
+                else None
+            )
+            parts.append(Text(printed[len(title) :]) if title and title == previous else t)
+            previous = title
+        return Text.join("、", parts)
+
+    def _basis_list(self) -> list[Text]:
+        """Each 罚则 citation, checked as of the violation; a blank when none is given."""
+        if not self.case.basis:
+            return [self.need(None, "basis", "处罚依据（罚则）")]
+        return [self.cite(r, self.violation_days, "basis") for r in self.case.basis]
 
     def number(self, kind: Kind, required: bool = True) -> tuple[Text, tuple[str, int] | None]:
         """The document's 文号: officer-given, else to be allocated from the counter (R6.7)."""
@@ -209,7 +245,7 @@ class Builder:
         return Text(), None
 
     # ---- shared sections ---------------------------------------------------------------------
-    def party_lines(self, full: bool = True) -> list[Text]:
+    def party_lines(self, full: bool = True, require_address: bool = True) -> list[Text]:
         """当事人 block (R7.1): what 第五十九条 requires, plus whatever particulars are given."""
         p, domain = self.case.party, self.case.agency.domain
         strict_person = domain in (Domain.public_order, Domain.public_security)  # R6.1 #12
@@ -228,17 +264,26 @@ class Builder:
         if p.kind is PartyKind.individual_business:
             lines.append("经营者：" + self.need(p.operator, "party.operator", "经营者姓名"))
         if p.kind is not PartyKind.organization and full:
-            bits = [x for x in (f"性别：{p.sex}" if p.sex else "", f"出生日期：{cn_date(p.birth_date)}" if p.birth_date else "") if x]
-            if bits:
+            # For a 个体工商户 the identity particulars are the 经营者's (R7.1).
+            whose = "经营者" if p.kind is PartyKind.individual_business else ""
+            bits = [
+                x
+                for x in (
+                    f"性别：{p.sex}" if p.sex else "",
+                    f"出生日期：{cn_date(p.birth_date)}" if p.birth_date else "",
+                )
+                if x
+            ]
+            if bits and not whose:
                 lines.append(Text("　".join(bits)))
             if p.id_number:
-                lines.append(f"{p.id_type}号码：" + self._identifier(p.id_number, "id_card"))
+                lines.append(f"{whose}{p.id_type}号码：" + self._identifier(p.id_number, "id_card"))
             elif strict_person and p.kind is PartyKind.individual:
                 self.need(None, "party.id_number", "身份证件号码")
             if p.household_registration:
                 lines.append(Text("户籍所在地：" + p.household_registration))
         address_label = "现住址" if p.kind is PartyKind.individual else "住所"
-        if full or p.address:
+        if (full and require_address) or p.address:
             lines.append(f"{address_label}：" + self.need(p.address, "party.address", f"当事人{address_label}"))
         if p.business_address and full:
             lines.append(Text("经营场所：" + p.business_address))
@@ -258,8 +303,10 @@ class Builder:
         if check.valid:
             return Text(check.normalized)
         if self.case.party.identifier_override:
-            self.warnings.append(f"identifier {raw} fails its check ({check.message}); accepted by officer override: "
-                                 f"{self.case.party.identifier_override}")
+            self.warnings.append(
+                f"identifier {raw} fails its check ({check.message}); accepted by officer override: "
+                f"{self.case.party.identifier_override}"
+            )
             return Text(raw)
         self.invalid.append(f"{raw}: {check.message}")
         return Text(Span(raw, "invalid", check.message))
@@ -277,7 +324,13 @@ class Builder:
         out = []
         for i, e in enumerate(self.case.evidence, 1):
             body = e.name + (f"，证明{e.proves}" if e.proves else "")
-            out.append(Text(f"{i}．", Text.suggested(body) if e.suggested else Text(body), "；" if i < len(self.case.evidence) else "。"))
+            out.append(
+                Text(
+                    f"{i}．",
+                    Text.suggested(body) if e.suggested else Text(body),
+                    "；" if i < len(self.case.evidence) else "。",
+                )
+            )
         return out
 
     def intro(self) -> list[Text]:
@@ -306,16 +359,26 @@ class Builder:
             if t is PenaltyType.fine:
                 out.append(label + self.money(pen.fine_fen, "penalty.fine_fen", "罚款金额"))
             elif t is PenaltyType.confiscate_gains:
-                out.append(label + self.money(pen.confiscated_gains_fen, "penalty.confiscated_gains_fen", "违法所得金额"))
+                out.append(
+                    label + self.money(pen.confiscated_gains_fen, "penalty.confiscated_gains_fen", "违法所得金额")
+                )
             elif t is PenaltyType.confiscate_property:
                 items = [i.name + (i.quantity or "") for i in pen.confiscated_items]
-                out.append(label + "：" + self.need("、".join(items) if items else None, "penalty.confiscated_items", "没收物品清单"))
+                out.append(
+                    label
+                    + "："
+                    + self.need("、".join(items) if items else None, "penalty.confiscated_items", "没收物品清单")
+                )
             elif t in (PenaltyType.warning, PenaltyType.criticism):
                 out.append(Text(label))
             else:
                 out.append(label + "：" + self.need(pen.other, "penalty.other", f"{label}的具体内容"))
         n = len(out)
-        return [Text(f"{i}．", line, "；" if i < n else "。") for i, line in enumerate(out, 1)] if n > 1 else [out[0] + "。"]
+        return (
+            [Text(f"{i}．", line, "；" if i < n else "。") for i, line in enumerate(out, 1)]
+            if n > 1
+            else [out[0] + "。"]
+        )
 
     def amount_due(self) -> int:
         """Fine plus confiscated gains, in fen (what the party pays)."""
@@ -340,25 +403,45 @@ class Builder:
         if pay and pay.account_number:
             account += f"；账号：{pay.account_number}"
         electronic = f"或者通过{pay.electronic}" if pay and pay.electronic else "或者通过电子支付系统"
-        return [Text(
-            "根据", self.cite(CITES["payment"]), f"的规定，当事人应当自收到本{document}之日起十五日内，到",
-            bank, "（地址：", addr, account, f"）{electronic}缴纳罚没款", Text(format_money(due)), "。",
-        )]
+        return [
+            Text(
+                "根据",
+                self.cite(CITES["payment"]),
+                f"的规定，当事人应当自收到本{document}之日起十五日内，到",
+                bank,
+                "（地址：",
+                addr,
+                account,
+                f"）{electronic}缴纳罚没款",
+                Text(format_money(due)),
+                "。",
+            )
+        ]
 
     def surcharge(self) -> list[Text]:
         """Late-payment surcharge: applies, 3% a day, capped at the fine (R6.1 #8, #9)."""
         if not self.has_fine():
             return []
-        return [Text(
-            "到期不缴纳罚款的，本机关可以根据", self.cite(CITES["surcharge"]),
-            "的规定，每日按罚款数额的百分之三加处罚款，加处罚款的数额不得超出罚款的数额，并可以依法申请人民法院强制执行。",
-        )]
+        return [
+            Text(
+                "到期不缴纳罚款的，本机关可以根据",
+                self.cite(CITES["surcharge"]),
+                "的规定，每日按罚款数额的百分之三加处罚款，加处罚款的数额不得超出罚款的数额，并可以依法申请人民法院强制执行。",
+            )
+        ]
 
     def correction(self) -> list[Text]:
         """责令改正 (处罚法 第二十八条第一款)."""
         order = self.case.penalty.correction_order if self.case.penalty else None
-        return [Text("根据", self.cite(CITES["correction"]), "的规定，责令当事人",
-                     self.need(order, "penalty.correction_order", "责令改正的内容"), "。" if not order or not order.text.endswith("。") else "")]
+        return [
+            Text(
+                "根据",
+                self.cite(CITES["correction"]),
+                "的规定，责令当事人",
+                self.need(order, "penalty.correction_order", "责令改正的内容"),
+                "。" if not order or not order.text.endswith("。") else "",
+            )
+        ]
 
     def discretion(self, required: bool) -> list[Text]:
         """How the discretion benchmark was applied (R5.11, R6.1 #11)."""
@@ -380,25 +463,41 @@ class Builder:
         court = self.need(a.court, "agency.court", "人民法院")
         if on_the_spot:
             return [
-                Text("当事人对本决定不服的，应当先依法申请行政复议（", self.cite(CITES["review_first"]),
-                     f"），即自收到本{document}之日起六十日内向", body,
-                     "申请行政复议，也可以通过本机关提交行政复议申请（", self.cite(CITES["review_via_agency"]),
-                     "）；对行政复议决定不服的，可以自收到行政复议决定书之日起十五日内向", court, "提起行政诉讼。"),
+                Text(
+                    "当事人对本决定不服的，应当先依法申请行政复议（",
+                    self.cite(CITES["review_first"]),
+                    f"），即自收到本{document}之日起六十日内向",
+                    body,
+                    "申请行政复议，也可以通过本机关提交行政复议申请（",
+                    self.cite(CITES["review_via_agency"]),
+                    "）；对行政复议决定不服的，可以自收到行政复议决定书之日起十五日内向",
+                    court,
+                    "提起行政诉讼。",
+                ),
             ]
         return [
-            Text(f"当事人如不服本决定，可以自收到本{document}之日起六十日内向", body,
-                 f"申请行政复议，也可以自收到本{document}之日起六个月内直接向", court, "提起行政诉讼。"
-                 "申请行政复议或者提起行政诉讼期间，本决定不停止执行，法律另有规定的除外。"),
+            Text(
+                f"当事人如不服本决定，可以自收到本{document}之日起六十日内向",
+                body,
+                f"申请行政复议，也可以自收到本{document}之日起六个月内直接向",
+                court,
+                "提起行政诉讼。申请行政复议或者提起行政诉讼期间，本决定不停止执行，法律另有规定的除外。",
+            ),
         ]
 
     def signature(self) -> dict[str, Text]:
         """Agency name, date and seal (处罚法 第五十九条第一款（六）、第二款)."""
         return {
             "agency_name": self.need(self.case.agency.name, "agency.name", "行政机关名称"),
-            "date": self.need(self.case.decision_date if self.kind not in (Kind.prior_notice, Kind.hearing_notice)
-                              else (self.case.prior_notice.issued_on if self.case.prior_notice else None),
-                              "decision_date" if self.kind not in (Kind.prior_notice, Kind.hearing_notice)
-                              else "prior_notice.issued_on", "文书日期"),
+            "date": self.need(
+                self.case.decision_date
+                if self.kind not in (Kind.prior_notice, Kind.hearing_notice)
+                else (self.case.prior_notice.issued_on if self.case.prior_notice else None),
+                "decision_date"
+                if self.kind not in (Kind.prior_notice, Kind.hearing_notice)
+                else "prior_notice.issued_on",
+                "文书日期",
+            ),
             "seal": Text(SEAL),
         }
 
@@ -407,8 +506,11 @@ class Builder:
         c = self.case.agency.contact
         if not c:
             return []
-        bits = [f"联系人：{c.person}" if c.person else "", f"联系电话：{c.phone}" if c.phone else "",
-                f"联系地址：{c.address}" if c.address else ""]
+        bits = [
+            f"联系人：{c.person}" if c.person else "",
+            f"联系电话：{c.phone}" if c.phone else "",
+            f"联系地址：{c.address}" if c.address else "",
+        ]
         return [Text("　".join(b for b in bits if b))] if any(bits) else []
 
     # ---- per kind ----------------------------------------------------------------------------
@@ -416,20 +518,36 @@ class Builder:
         """Build the context for ``self.kind``."""
         method = getattr(self, f"_{self.kind.value}")
         context = method()
-        number, request = self.number(self.kind, required=self.kind not in (Kind.credit_repair_notice, Kind.compliance_advice))
+        number, request = self.number(
+            self.kind, required=self.kind not in (Kind.credit_repair_notice, Kind.compliance_advice)
+        )
         context["doc"] = {"title": Text(TITLES[self.kind]), "number": number, **self.signature()}
         if self.failed and not self.draft:
-            listed = "; ".join(f"{f['raw']} as of {f['as_of']}: {f['status']}" + (f" ({f['message']})" if f.get("message") else "")
-                               for f in self.failed)
+            listed = "; ".join(
+                f"{f['raw']} as of {f['as_of']}: {f['status']}" + (f" ({f['message']})" if f.get("message") else "")
+                for f in self.failed
+            )
             raise CitationNotVerified(f"citation(s) not verified: {listed}", {"citations": self.failed})
         if self.invalid and not self.draft:
-            raise InvalidIdentifier("identifier(s) fail their check: " + "; ".join(self.invalid)
-                                    + " (correct them or record party.identifier_override)", {"identifiers": self.invalid})
+            raise InvalidIdentifier(
+                "identifier(s) fail their check: "
+                + "; ".join(self.invalid)
+                + " (correct them or record party.identifier_override)",
+                {"identifiers": self.invalid},
+            )
         missing = list(dict.fromkeys(self.missing))
         if missing and not self.draft:
             raise MissingFields(self.kind.value, missing)
-        return Built(self.kind, TITLES[self.kind], context, self.plan, missing, self.citations,
-                     sorted(set(self.warnings)), request)
+        return Built(
+            self.kind,
+            TITLES[self.kind],
+            context,
+            self.plan,
+            missing,
+            self.citations,
+            sorted(set(self.warnings)),
+            request,
+        )
 
     def _penalty_decision(self) -> dict[str, Any]:
         if self.case.no_penalty is not None:
@@ -440,17 +558,28 @@ class Builder:
         if c.numbers.get(Kind.prior_notice):
             notices += f"（{c.numbers[Kind.prior_notice]}）"
         if self.plan.hearing_required:
-            notices += "、《行政处罚听证告知书》" + (f"（{c.numbers[Kind.hearing_notice]}）" if c.numbers.get(Kind.hearing_notice) else "")
+            notices += "、《行政处罚听证告知书》" + (
+                f"（{c.numbers[Kind.hearing_notice]}）" if c.numbers.get(Kind.hearing_notice) else ""
+            )
         rights = "陈述、申辩和要求听证" if self.plan.hearing_required else "陈述、申辩"
         procedure = [
-            Text("本机关于", self.need(prior.served_on if prior else None, "prior_notice.served_on", "事先告知书送达日期"),
-                 f"向当事人送达了{notices}，告知当事人拟作出行政处罚的内容及事实、理由、依据，以及当事人依法享有的{rights}等权利。"),
+            Text(
+                "本机关于",
+                self.need(prior.served_on if prior else None, "prior_notice.served_on", "事先告知书送达日期"),
+                f"向当事人送达了{notices}，告知当事人拟作出行政处罚的内容及事实、理由、依据，以及当事人依法享有的{rights}等权利。",
+            ),
             self.need(c.statements, "statements", "陈述、申辩（听证）情况及采纳理由"),
         ]
         publication = []
         if self.plan.publication and c.agency.domain is Domain.market_supervision:
             platform = c.agency.publication_platform or MARKET_PLATFORM
-            publication = [Text("根据", self.cite(CITES["market_publication"]), f"的规定，本行政处罚决定信息将通过{platform}向社会公示。")]
+            publication = [
+                Text(
+                    "根据",
+                    self.cite(CITES["market_publication"]),
+                    f"的规定，本行政处罚决定信息将通过{platform}向社会公示。",
+                )
+            ]
         return {
             "party_lines": self.party_lines(),
             "intro": self.intro(),
@@ -459,7 +588,11 @@ class Builder:
             "procedure": procedure,
             "conclusion": self.conclusion(),
             "discretion": self.discretion(required=True),
-            "basis": Text("依据", self.cites(c.basis, "basis", "处罚依据（罚则）", "basis"), "的规定，本机关决定对当事人作出如下行政处罚："),
+            "basis": Text(
+                "依据",
+                self.cites(c.basis, "basis", "处罚依据（罚则）", "basis"),
+                "的规定，本机关决定对当事人作出如下行政处罚：",
+            ),
             "penalties": self.penalty_lines(),
             "correction": self.correction(),
             "payment": self.payment("决定书"),
@@ -474,60 +607,96 @@ class Builder:
             if not self.plan.on_the_spot_allowed:
                 raise NotApplicable("简易程序 is not available for this penalty: " + "; ".join(self.plan.reasons))
             if c.procedure != "simple":
-                self.warnings.append("简易程序 drafted although the case does not record the officer's choice (procedure=simple)")
+                self.warnings.append(
+                    "简易程序 drafted although the case does not record the officer's choice (procedure=simple)"
+                )
         citizen, org, authority = ON_THE_SPOT.get(c.agency.domain, ON_THE_SPOT_GENERAL)
-        when = Text(self.need(c.violation_end or c.violation_start, "violation_start", "违法时间"), c.violation_time or "")
+        when = Text(
+            self.need(c.violation_end or c.violation_start, "violation_start", "违法时间"), c.violation_time or ""
+        )
         payment = self.payment("决定书")
         if c.penalty and c.penalty.collect_on_spot and self.amount_due():
-            payment = [Text("根据", self.cite(CITES["collect_on_spot"]), "的规定，执法人员当场收缴罚款",
-                            Text(format_money(self.amount_due())), "，并向当事人出具专用票据。")]
-        officers = [Text(f"执法人员：{o.name}" + (f"　执法证号：{o.certificate_no}" if o.certificate_no else "")) for o in c.officers]
+            payment = [
+                Text(
+                    "根据",
+                    self.cite(CITES["collect_on_spot"]),
+                    "的规定，执法人员当场收缴罚款",
+                    Text(format_money(self.amount_due())),
+                    "，并向当事人出具专用票据。",
+                )
+            ]
+        officers = [
+            Text(f"执法人员：{o.name}" + (f"　执法证号：{o.certificate_no}" if o.certificate_no else ""))
+            for o in c.officers
+        ]
         if not officers:
             officers = [Text("执法人员：", self.need(None, "officers", "执法人员姓名及执法证号"))]
         vehicle: list[Text] = []
         if c.agency.domain is Domain.traffic:
             v = c.vehicle
-            vehicle = [Text("机动车号牌：", self.need(v.plate if v else None, "vehicle.plate", "机动车号牌号码"),
-                            "　车辆类型：", self.need(v.type if v else None, "vehicle.type", "车辆类型"))]
+            vehicle = [
+                Text(
+                    "机动车号牌：",
+                    self.need(v.plate if v else None, "vehicle.plate", "机动车号牌号码"),
+                    "　车辆类型：",
+                    self.need(v.type if v else None, "vehicle.type", "车辆类型"),
+                )
+            ]
         return {
-            "party_lines": self.party_lines(full=False),
+            "party_lines": self.party_lines(require_address=False),
             "vehicle": vehicle,
             "when": when,
             "place": self.need(c.violation_place, "violation_place", "违法地点"),
             "facts": self.facts(),
             "conclusion": self.conclusion(),
-            "basis": Text("依据", self.cites(c.basis, "basis", "处罚依据（罚则）", "basis"), "和",
-                          self.cite(authority), "的规定，当场作出如下行政处罚："),
+            "basis": Text(
+                "依据", self.join_cited([*self._basis_list(), self.cite(authority)]), "的规定，当场作出如下行政处罚："
+            ),
             "penalties": self.penalty_lines(),
             "correction": self.correction(),
             "payment": payment,
             "surcharge": self.surcharge(),
             "remedy": self.remedy(on_the_spot=True),
             "officers": officers,
-            "receipt": [Text("当事人签收：＿＿＿＿＿＿　　年　　月　　日"),
-                        Text("（当事人拒绝签收的，由执法人员在此注明：＿＿＿＿＿＿）")],
+            "receipt": [
+                Text("当事人签收：＿＿＿＿＿＿　　年　　月　　日"),
+                Text("（当事人拒绝签收的，由执法人员在此注明：＿＿＿＿＿＿）"),
+            ],
         }
 
     def _prior_notice(self) -> dict[str, Any]:
         c = self.case
         days = c.agency.statement_days
-        rights = [Text(
-            "根据", self.cite(CITES["statements"]), f"的规定，当事人享有陈述、申辩的权利。当事人可以自收到本告知书之日起{int_to_cn(days)}个工作日内"
-            "向本机关提出陈述、申辩意见，逾期未提出的，视为放弃此权利。本机关将对当事人提出的事实、理由和证据进行复核；"
-            "根据", self.cite(CITES["no_heavier"]), "的规定，本机关不会因当事人陈述、申辩而给予更重的处罚。",
-        )]
+        rights = [
+            Text(
+                "根据",
+                self.cite(CITES["statements"]),
+                f"的规定，当事人享有陈述、申辩的权利。当事人可以自收到本告知书之日起{int_to_cn(days)}个工作日内"
+                "向本机关提出陈述、申辩意见，逾期未提出的，视为放弃此权利。本机关将对当事人提出的事实、理由和证据进行复核；"
+                "根据",
+                self.cite(CITES["no_heavier"]),
+                "的规定，本机关不会因当事人陈述、申辩而给予更重的处罚。",
+            )
+        ]
         if self.plan.hearing_required:
-            rights.append(Text(
-                "根据", self.cite(CITES["hearing_right"]), "、", self.cite(CITES["hearing_procedure"]),
-                "的规定，当事人有权要求举行听证；要求听证的，应当自收到本告知书之日起五个工作日内向本机关提出（详见《行政处罚听证告知书》）。",
-            ))
+            rights.append(
+                Text(
+                    "根据",
+                    self.cite_list([CITES["hearing_right"], CITES["hearing_procedure"]]),
+                    "的规定，当事人有权要求举行听证；要求听证的，应当自收到本告知书之日起五个工作日内向本机关提出（详见《行政处罚听证告知书》）。",
+                )
+            )
         return {
             "party_lines": self.party_lines(),
             "facts": self.facts(),
             "evidence": self.evidence(),
             "conclusion": self.conclusion(),
             "discretion": self.discretion(required=True),
-            "basis": Text("依据", self.cites(c.basis, "basis", "处罚依据（罚则）", "basis"), "的规定，本机关拟对当事人作出如下行政处罚："),
+            "basis": Text(
+                "依据",
+                self.cites(c.basis, "basis", "处罚依据（罚则）", "basis"),
+                "的规定，本机关拟对当事人作出如下行政处罚：",
+            ),
             "penalties": self.penalty_lines(),
             "rights": rights,
             "contact": self.contact(),
@@ -537,17 +706,30 @@ class Builder:
         grounds, _ = hearing_check(self.case)
         if not grounds:
             raise NotApplicable("no hearing ground applies to this case (R4.4); no 听证告知书 is needed")
-        ground_text = Text("上述拟作出的行政处罚属于",
-                           Text.join("、", [Text(self.cite(g.citation), f"规定的“{g.label}”") for g in grounds]), "情形。")
+        ground_text = Text(
+            "上述拟作出的行政处罚属于",
+            Text.join("、", [Text(self.cite(g.citation), f"规定的“{g.label}”") for g in grounds]),
+            "情形。",
+        )
         c = self.case
         return {
             "party_lines": self.party_lines(full=False),
-            "basis": Text("本机关拟依据", self.cites(c.basis, "basis", "处罚依据（罚则）", "basis"), "的规定，对当事人作出如下行政处罚："),
+            "basis": Text(
+                "本机关拟依据",
+                self.cites(c.basis, "basis", "处罚依据（罚则）", "basis"),
+                "的规定，对当事人作出如下行政处罚：",
+            ),
             "penalties": self.penalty_lines(),
             "grounds": ground_text,
             "rights": [
-                Text("根据", self.cite(CITES["hearing_right"]), "、", self.cite(CITES["hearing_procedure"]), "的规定，当事人有权要求举行听证。"),
-                Text("当事人要求听证的，应当自收到本告知书之日起五个工作日内向本机关提出；逾期未提出的，视为放弃听证权利。"),
+                Text(
+                    "根据",
+                    self.cite_list([CITES["hearing_right"], CITES["hearing_procedure"]]),
+                    "的规定，当事人有权要求举行听证。",
+                ),
+                Text(
+                    "当事人要求听证的，应当自收到本告知书之日起五个工作日内向本机关提出；逾期未提出的，视为放弃听证权利。"
+                ),
                 Text("本机关将在举行听证的七个工作日前，通知当事人及有关人员听证的时间、地点。"),
                 Text("除涉及国家秘密、商业秘密或者个人隐私依法予以保密外，听证公开举行。"),
                 Text("听证由本机关指定的非本案调查人员主持；当事人认为主持人与本案有直接利害关系的，有权申请回避。"),
@@ -569,8 +751,14 @@ class Builder:
         after: list[Text] = []
         if established:
             after += self.correction()
-            after.append(Text("根据", self.cite(CITES["education"]), "的规定，本机关已对当事人进行教育：",
-                              self.need(np.education, "no_penalty.education", "对当事人的教育情况")))
+            after.append(
+                Text(
+                    "根据",
+                    self.cite(CITES["education"]),
+                    "的规定，本机关已对当事人进行教育：",
+                    self.need(np.education, "no_penalty.education", "对当事人的教育情况"),
+                )
+            )
         return {
             "party_lines": self.party_lines(),
             "intro": self.intro(),
@@ -586,30 +774,69 @@ class Builder:
     def _credit_repair_notice(self) -> dict[str, Any]:
         c = self.case
         if self.plan.procedure != "ordinary" or not self.plan.publication:
-            raise NotApplicable("only published 普通程序 decisions get a credit-repair notice "
-                                "(市场监督管理行政处罚信息公示规定 第二条; R6.6)")
+            raise NotApplicable(
+                "only published 普通程序 decisions get a credit-repair notice "
+                "(市场监督管理行政处罚信息公示规定 第二条; R6.6)"
+            )
         decision_no = self.need(c.numbers.get(Kind.penalty_decision), "numbers.penalty_decision", "行政处罚决定书文号")
-        intro = Text("本机关于", self.need(c.decision_date, "decision_date", "处罚决定日期"),
-                     "对当事人作出《行政处罚决定书》（", decision_no, "）。")
+        intro = Text(
+            "本机关于",
+            self.need(c.decision_date, "decision_date", "处罚决定日期"),
+            "对当事人作出《行政处罚决定书》（",
+            decision_no,
+            "）。",
+        )
         types = set(c.penalty.types) if c.penalty else set()
         body: list[Text] = []
         if c.agency.domain is Domain.market_supervision:
             platform = c.agency.publication_platform or MARKET_PLATFORM
-            body.append(Text("根据", self.cite(CITES["market_publication"]), f"的规定，现告知当事人：该行政处罚信息将通过{platform}向社会公示。"))
+            body.append(
+                Text(
+                    "根据",
+                    self.cite(CITES["market_publication"]),
+                    f"的规定，现告知当事人：该行政处罚信息将通过{platform}向社会公示。",
+                )
+            )
             body.append(Text("根据", self.cite(CITES["market_period"]), "的规定，", self._period(types), "。"))
             if types & NO_EARLY_END:
-                body.append(Text("当事人受到的行政处罚属于", self.cite(CITES["market_no_early_end"]),
-                                 "规定的较为严重的行政处罚，不得申请提前停止公示。"))
+                body.append(
+                    Text(
+                        "当事人受到的行政处罚属于",
+                        self.cite(CITES["market_no_early_end"]),
+                        "规定的较为严重的行政处罚，不得申请提前停止公示。",
+                    )
+                )
             else:
-                body.append(Text("公示达到规定时限要求，且同时符合下列条件的，当事人可以依照", self.cite(CITES["market_early_end"]),
-                                 "的规定，向本机关申请提前停止公示（信用修复）："))
-                body += [Text("（一）已经自觉履行行政处罚决定中规定的义务；"), Text("（二）已经主动消除危害后果和不良影响；"),
-                         Text("（三）未因同一类违法行为再次受到市场监督管理部门行政处罚；"), Text("（四）未在经营异常名录和严重违法失信名单中。")]
+                body.append(
+                    Text(
+                        "公示达到规定时限要求，且同时符合下列条件的，当事人可以依照",
+                        self.cite(CITES["market_early_end"]),
+                        "的规定，向本机关申请提前停止公示（信用修复）：",
+                    )
+                )
+                body += [
+                    Text("（一）已经自觉履行行政处罚决定中规定的义务；"),
+                    Text("（二）已经主动消除危害后果和不良影响；"),
+                    Text("（三）未因同一类违法行为再次受到市场监督管理部门行政处罚；"),
+                    Text("（四）未在经营异常名录和严重违法失信名单中。"),
+                ]
         else:
             platform = self.need(c.agency.publication_platform, "agency.publication_platform", "行政处罚信息公示平台")
-            body.append(Text("根据", self.cite(CITES["general_publication"]), "的规定，现告知当事人：该行政处罚信息将通过", platform, "依法公开。"))
+            body.append(
+                Text(
+                    "根据",
+                    self.cite(CITES["general_publication"]),
+                    "的规定，现告知当事人：该行政处罚信息将通过",
+                    platform,
+                    "依法公开。",
+                )
+            )
             rules = c.agency.credit_repair_rules
-            body += [self.passage(p) for p in rules] if rules else [self.need(None, "agency.credit_repair_rules", "公示期限及信用修复条件")]
+            body += (
+                [self.passage(p) for p in rules]
+                if rules
+                else [self.need(None, "agency.credit_repair_rules", "公示期限及信用修复条件")]
+            )
         return {"party_lines": self.party_lines(full=False), "intro": intro, "body": body, "contact": self.contact()}
 
     def _period(self, types: set[PenaltyType]) -> Text:
@@ -619,21 +846,34 @@ class Builder:
         if light and PenaltyType.fine in types:
             ceiling = self.case.agency.low_fine_max_fen
             if ceiling is None:
-                return Text("公示期限为", self.need(None, "agency.low_fine_max_fen", "较低数额罚款标准（省级市场监管部门规定）"))
+                return Text(
+                    "公示期限为", self.need(None, "agency.low_fine_max_fen", "较低数额罚款标准（省级市场监管部门规定）")
+                )
             light = (pen.fine_fen or 0) <= ceiling if pen else False
-        return Text("该行政处罚信息自公示之日起届满三个月的，停止公示" if light else "该行政处罚信息自公示之日起届满三年的，停止公示")
+        return Text(
+            "该行政处罚信息自公示之日起届满三个月的，停止公示"
+            if light
+            else "该行政处罚信息自公示之日起届满三年的，停止公示"
+        )
 
     def _compliance_advice(self) -> dict[str, Any]:
         c = self.case
         if self.plan.procedure == "simple":
             raise NotApplicable("compliance advice travels with a 普通程序 decision (R6.6)")
         comp = c.compliance
-        finding = Text("本机关在办理当事人", self.need(c.case_cause, "case_cause", "案由"), "一案中发现，当事人的行为不符合",
-                       self.cites(c.violated, "violated", "违反的法律条款（违则）", "violated"), "的规定。")
+        finding = Text(
+            "本机关在办理当事人",
+            self.need(c.case_cause, "case_cause", "案由"),
+            "一案中发现，当事人的行为不符合",
+            self.cites(c.violated, "violated", "违反的法律条款（违则）", "violated"),
+            "的规定。",
+        )
         steps: list[Text] = []
         for i, s in enumerate(comp.steps if comp else [], 1):
             body = Text.suggested(s.text) if s.suggested else Text(s.text)
-            ref = Text("（对应", self.cite(s.citation, self.violation_days, "compliance"), "）") if s.citation else Text()
+            ref = (
+                Text("（对应", self.cite(s.citation, self.violation_days, "compliance"), "）") if s.citation else Text()
+            )
             steps.append(Text(f"{i}．", body, ref, "；" if i < len(comp.steps) else "。"))
         if not steps:
             steps = [self.need(None, "compliance.steps", "合规整改建议")]
@@ -643,6 +883,8 @@ class Builder:
             "causes": [self.passage(p) for p in comp.causes] if comp else [],
             "steps": steps,
             "controls": [self.passage(p) for p in comp.controls] if comp else [],
-            "disclaimer": Text("本建议书属于行政指导，供当事人参考，不具有强制力，不增加当事人在行政处罚决定之外的义务。"),
+            "disclaimer": Text(
+                "本建议书属于行政指导，供当事人参考，不具有强制力，不增加当事人在行政处罚决定之外的义务。"
+            ),
             "contact": self.contact(),
         }

@@ -29,7 +29,9 @@ def format_doc_number(prefix: str, year: int, seq: int) -> str:
     """``prefix〔year〕seq号``."""
     prefix = prefix.strip()
     if not prefix or re.search(r"[\s〔〕\[\]]", prefix):
-        raise BadDocNumber(f"机关代字 {prefix!r} is empty or contains brackets or spaces", field="agency.number_prefixes")
+        raise BadDocNumber(
+            f"机关代字 {prefix!r} is empty or contains brackets or spaces", field="agency.number_prefixes"
+        )
     if not 1900 <= year <= 2099 or seq < 1:
         raise BadDocNumber(f"year {year} / serial {seq} out of range")
     return f"{prefix}{LEFT}{year}{RIGHT}{seq}号"

@@ -57,11 +57,15 @@ LAYOUTS: dict[str, list[tuple]] = {
         ("p", "{basis}"),
         ("each", "penalties", "body"),
         ("each", "correction", "body"),
-        ("if", "payment or surcharge", [
-            ("h", "四、行政处罚的履行方式和期限"),
-            ("each", "payment", "body"),
-            ("each", "surcharge", "body"),
-        ]),
+        (
+            "if",
+            "payment or surcharge",
+            [
+                ("h", "四、行政处罚的履行方式和期限"),
+                ("each", "payment", "body"),
+                ("each", "surcharge", "body"),
+            ],
+        ),
         ("each", "publication", "body"),
         ("h", "五、申请行政复议或者提起行政诉讼的途径和期限"),
         ("each", "remedy", "body"),
@@ -235,7 +239,11 @@ def make_docx(kind: str, path: Path) -> None:
     _styles(doc)
     _docx_blocks(doc, LAYOUTS[kind])
     core = doc.core_properties
-    core.title, core.author, core.comments = kind, "enforcement-helper", "docxtpl template; see api/documents/TEMPLATES.md"
+    core.title, core.author, core.comments = (
+        kind,
+        "enforcement-helper",
+        "docxtpl template; see api/documents/TEMPLATES.md",
+    )
     doc.save(path)
 
 
@@ -265,8 +273,10 @@ def _html_blocks(blocks: list[tuple], indent: str = "  ") -> list[str]:
             out += _html_blocks(b[2], indent + "  ")
             out.append(f"{indent}{{% endif %}}")
         elif op == "sign":
-            out.append(f'{indent}<div class="sign"><p>{{{{ doc.agency_name }}}}</p><p class="seal">{{{{ doc.seal }}}}</p>'
-                       f"<p>{{{{ doc.date }}}}</p></div>")
+            out.append(
+                f'{indent}<div class="sign"><p>{{{{ doc.agency_name }}}}</p><p class="seal">{{{{ doc.seal }}}}</p>'
+                f"<p>{{{{ doc.date }}}}</p></div>"
+            )
     return out
 
 

@@ -189,7 +189,9 @@ class Agency(_Model):
 
     name: str | None = Field(None, description="作出决定的行政机关全称.")
     domain: Domain = Domain.general
-    region: str | None = Field(None, description="e.g. 重庆市; 重庆 agencies get the 三书同达 bundle by default (R6.6).")
+    region: str | None = Field(
+        None, description="e.g. 重庆市; 重庆 agencies get the 三书同达 bundle by default (R6.6)."
+    )
     number_prefixes: dict[Kind, str] = Field(
         default_factory=dict, description="机关代字 per document kind, e.g. penalty_decision → 渝北市监处罚 (R6.7)."
     )
@@ -198,7 +200,10 @@ class Agency(_Model):
     contact: Contact | None = None
     payment: PaymentInfo | None = None
     statement_days: int = Field(
-        5, ge=1, le=30, description="Working days for 陈述申辩 in the 事先告知书 (处罚法 sets none; project design, R6.3)."
+        5,
+        ge=1,
+        le=30,
+        description="Working days for 陈述申辩 in the 事先告知书 (处罚法 sets none; project design, R6.3).",
     )
     hearing_thresholds: list[HearingThreshold] | None = Field(
         None, description="Replaces the built-in 较大数额 rows for this agency's domain (R4.4)."
@@ -211,10 +216,11 @@ class Agency(_Model):
     )
     credit_repair_rules: list[Passage] | None = Field(
         None,
-        description="Non-market agencies: their own publication period and early-end rules (not in the bundled corpus; R6.6).",
+        description="Non-market agencies: own publication period and early-end rules (not in the bundled corpus; R6.6).",
     )
     low_fine_max_fen: Fen | None = Field(
-        None, description="较低数额罚款 ceiling set by the province (市监公示规定 第十三条第二款); decides 3 months vs 3 years."
+        None,
+        description="较低数额罚款 ceiling set by the province (市监公示规定 第十三条第二款): 3 months or 3 years.",
     )
 
 
@@ -311,7 +317,9 @@ class Case(_Model):
     case_cause: str | None = Field(None, description="案由, e.g. 未取得食品经营许可从事食品经营活动.")
     filed_on: date | None = Field(None, description="立案日期.")
     violation_start: date | None = None
-    violation_end: date | None = Field(None, description="End of a continuing act (R2.3); citations are checked as of it.")
+    violation_end: date | None = Field(
+        None, description="End of a continuing act (R2.3); citations are checked as of it."
+    )
     violation_time: str | None = Field(None, description="Time of day, e.g. 14时30分 (当场 decisions).")
     violation_place: str | None = Field(None, description="违法行为发生地 (R3.4, R7.1).")
     facts: list[Passage] = Field(default_factory=list)
@@ -365,7 +373,9 @@ def load_case(source: str | Path | dict) -> Case:
             for err in e.errors(include_url=False, include_input=False)
         ]
         listed = "; ".join(f"{x['loc']}: {x['msg']}" for x in errors[:10])
-        raise InvalidCase(f"case does not match the schema ({len(errors)} error(s)): {listed}", {"errors": errors}) from None
+        raise InvalidCase(
+            f"case does not match the schema ({len(errors)} error(s)): {listed}", {"errors": errors}
+        ) from None
 
 
 def case_json_schema() -> dict:
@@ -374,3 +384,31 @@ def case_json_schema() -> dict:
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "执法助手 case file (enforcement helper)"
     return schema
+
+
+def load_agency_profile(path: Path) -> Agency:
+    """An agency profile (JSON or YAML with the :class:`Agency` fields), e.g. from ``EH_AGENCY_FILE``.
+
+    Raises:
+        InvalidCase: if the file cannot be read or does not match the Agency schema.
+    """
+    import yaml
+
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))  # YAML is a superset of JSON
+        return Agency.model_validate(data)
+    except (OSError, yaml.YAMLError) as e:
+        raise InvalidCase(f"cannot read agency profile {path}: {e}", field="agency") from None
+    except ValidationError as e:
+        raise InvalidCase(
+            f"agency profile {path} does not match the schema: {e.error_count()} error(s): "
+            + "; ".join(f"{'.'.join(map(str, x['loc']))}: {x['msg']}" for x in e.errors()[:10]),
+            field="agency",
+        ) from None
+
+
+def apply_agency_profile(case: Case, profile: Agency) -> Case:
+    """Fill the agency fields the case does not set from the agency's profile (the case wins)."""
+    explicit = case.agency.model_dump(include=case.agency.model_fields_set)
+    merged = Agency.model_validate({**profile.model_dump(), **explicit})
+    return case.model_copy(update={"agency": merged})

@@ -20,8 +20,8 @@ from importlib import resources
 
 import yaml
 
-from api.documents.model import TITLES, Case, Domain, HearingThreshold, Kind, PartyKind, PenaltyType
 from api.documents.errors import NotApplicable
+from api.documents.model import TITLES, Case, Domain, HearingThreshold, Kind, PartyKind, PenaltyType
 
 # 当场 limits (R4.2), in fen, with the citation that sets them. "以下" includes the limit (R5.8).
 # Keyed by domain; (citizen limit, organization limit).
@@ -113,7 +113,12 @@ def on_the_spot_check(case: Case) -> tuple[bool, int, str, str]:
     if not types <= ON_THE_SPOT_TYPES:
         return False, limit, source, "简易程序 allows only 警告 or 罚款 (R4.2)"
     if PenaltyType.fine in types and _fine(case) > limit:
-        return False, limit, source, f"fine {_fine(case) / 100:.2f} yuan exceeds the 当场 limit {limit / 100:.0f} yuan (R4.2)"
+        return (
+            False,
+            limit,
+            source,
+            f"fine {_fine(case) / 100:.2f} yuan exceeds the 当场 limit {limit / 100:.0f} yuan (R4.2)",
+        )
     return True, limit, source, f"警告/罚款 within the 当场 limit of {limit / 100:.0f} yuan ({source}; R4.2)"
 
 
@@ -148,12 +153,17 @@ def hearing_check(case: Case) -> tuple[list[HearingGround], list[str]]:
         if r.fine_min_fen is not None and PenaltyType.fine in types and fine >= r.fine_min_fen:
             cite = PUBLIC_ORDER_HEARING if public_order else HEARING_LAW.format(item="一")
             label = "处四千元以上罚款" if public_order else "较大数额罚款"
-            grounds.append(HearingGround(cite, label, f"fine {fine / 100:.2f} ≥ {r.fine_min_fen / 100:.2f} yuan: {r.source}"))
+            grounds.append(
+                HearingGround(cite, label, f"fine {fine / 100:.2f} ≥ {r.fine_min_fen / 100:.2f} yuan: {r.source}")
+            )
         if r.confiscation_min_fen is not None and conf >= r.confiscation_min_fen and not public_order:
-            grounds.append(HearingGround(
-                HEARING_LAW.format(item="二"), "没收较大数额违法所得、没收较大价值非法财物",
-                f"confiscation {conf / 100:.2f} ≥ {r.confiscation_min_fen / 100:.2f} yuan: {r.source}",
-            ))
+            grounds.append(
+                HearingGround(
+                    HEARING_LAW.format(item="二"),
+                    "没收较大数额违法所得、没收较大价值非法财物",
+                    f"confiscation {conf / 100:.2f} ≥ {r.confiscation_min_fen / 100:.2f} yuan: {r.source}",
+                )
+            )
         if not r.verified and (fine or conf):
             warnings.append(f"hearing threshold from a source not in the bundled corpus, verify: {r.source}")
     # One line per provision and label, in a stable order.
@@ -211,7 +221,9 @@ def select_documents(case: Case) -> ProcedurePlan:
     bundle = default_bundle(case)
     if warning_only:
         bundle = [k for k in bundle if k is Kind.penalty_decision]
-        reasons.append("warning only: not published (市场监督管理行政处罚信息公示规定 第二条第二款), no credit-repair companions")
+        reasons.append(
+            "warning only: not published (市场监督管理行政处罚信息公示规定 第二条第二款), no credit-repair companions"
+        )
     elif len(bundle) > 1:
         reasons.append("三书同达: " + " + ".join(bundle_titles(bundle)) + " (R6.6)")
     for k in bundle:

@@ -35,7 +35,16 @@ from api.documents.errors import (
     UnknownKind,
     VerifierUnavailable,
 )
-from api.documents.model import DOCUMENT_KINDS, TITLES, Case, Kind, load_case
+from api.documents.model import (
+    DOCUMENT_KINDS,
+    TITLES,
+    Agency,
+    Case,
+    Kind,
+    apply_agency_profile,
+    load_agency_profile,
+    load_case,
+)
 from api.documents.procedure import ProcedurePlan, select_documents
 from api.documents.text import Text
 
@@ -102,8 +111,9 @@ def find_template(name: str, fmt: str, template_dir: Path | str | None = None) -
 
 def _html_env(template_dir: Path | str | None) -> SandboxedEnvironment:
     loaders = [FileSystemLoader(str(d / "html")) for d in _template_dirs(template_dir)]
-    return SandboxedEnvironment(loader=ChoiceLoader(loaders), autoescape=True, undefined=StrictUndefined,
-                                trim_blocks=True, lstrip_blocks=True)
+    return SandboxedEnvironment(
+        loader=ChoiceLoader(loaders), autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True
+    )
 
 
 _BARE_VAR = re.compile(r"\{\{(?!r\s)")
@@ -140,6 +150,14 @@ def default_verifier() -> Verifier:
     return _resolver_for(str(get_settings().store_path))
 
 
+def settings_agency_profile() -> Agency | None:
+    """The agency profile from settings (``EH_AGENCY_FILE``), if the settings define one."""
+    from api.core.settings import get_settings
+
+    value = getattr(get_settings(), "agency_file", None)
+    return load_agency_profile(Path(value)) if value else None
+
+
 def settings_template_dir() -> Path | None:
     """The agency template directory from settings (``EH_TEMPLATE_DIR``), if the settings define one."""
     from api.core.settings import get_settings
@@ -174,7 +192,10 @@ def _plain(value: Any) -> Any:
 
 def _marks(value: Any, path: str = "") -> list[dict]:
     if isinstance(value, Text):
-        return [{"field": path, "mark": s.mark, "text": s.text, "label": s.label, "printed": s.marker()} for s in value.marks()]
+        return [
+            {"field": path, "mark": s.mark, "text": s.text, "label": s.label, "printed": s.marker()}
+            for s in value.marks()
+        ]
     if isinstance(value, Mapping):
         return [m for k, v in value.items() for m in _marks(v, f"{path}.{k}" if path else k)]
     if isinstance(value, list):
@@ -233,17 +254,22 @@ def _json_record(built: Built, draft: bool) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------- public API
 def _as_case(case: Case | Mapping | str | Path) -> Case:
     if isinstance(case, Case):
-        return case
-    if isinstance(case, (Mapping, str, Path)):
-        return load_case(case if not isinstance(case, Mapping) else dict(case))
-    raise InvalidCase(f"unsupported case value of type {type(case).__name__}")
+        c = case
+    elif isinstance(case, (Mapping, str, Path)):
+        c = load_case(case if not isinstance(case, Mapping) else dict(case))
+    else:
+        raise InvalidCase(f"unsupported case value of type {type(case).__name__}")
+    profile = settings_agency_profile()
+    return apply_agency_profile(c, profile) if profile is not None else c
 
 
 def _kind(kind: str | Kind) -> Kind:
     try:
         return Kind(kind)
     except ValueError:
-        raise UnknownKind(f"unknown document kind {kind!r}; one of: {', '.join(k.value for k in Kind)}", field="kind") from None
+        raise UnknownKind(
+            f"unknown document kind {kind!r}; one of: {', '.join(k.value for k in Kind)}", field="kind"
+        ) from None
 
 
 def build_document(
@@ -312,8 +338,9 @@ def render(
         if fmt == "docx":
             return zip_bundle(parts)
         if fmt == "json":
-            return json.dumps({"kind": "bundle", "documents": [json.loads(v) for v in parts.values()]},
-                              ensure_ascii=False, indent=2)
+            return json.dumps(
+                {"kind": "bundle", "documents": [json.loads(v) for v in parts.values()]}, ensure_ascii=False, indent=2
+            )
         return _join_html(list(parts.values()))
     built = build_document(k, case, draft, verify, counter)
     return _output(built, fmt, draft, template_dir, template)

@@ -143,7 +143,7 @@ def _field_for(unit: str, text: str, start: int, end: int) -> tuple[str, str | N
     if unit in {"日", "小时", "分钟", "月", "年"}:
         return "持续时间", None
     if unit in {"个", "项", "种", "类"}:
-        if "因子" in near:
+        if "因子" in near or ("污染物" in after[:8] and "超" in text[lo:hi]):
             return "超标因子数", None
         if "指标" in near:
             return "指标数", None
@@ -267,13 +267,49 @@ def parse_conditions(text: str, below_inclusive: bool = True) -> tuple[list[Pred
             break
 
     preds.sort(key=lambda p: (p.start or 0, p.field))
-    preds = _dedupe(preds)
+    preds = _dedupe(_assign_logic(text, preds))
     unparsed = [
         c.strip()
         for c, (s, e) in _clauses(text)
         if c.strip() and not any(s <= a < e or s < b <= e for a, b in covered)
     ]
     return preds, unparsed
+
+
+_CONJ_RE = re.compile(r"同时(?:满足|具备|符合)|并且同时")
+_AND_SPLIT_RE = re.compile(r"；|;|\n|（\d+）|\(\d+\)")
+_OR_SPLIT_RE = re.compile(r"；|;|或者(?!其他|以上|以下)|(?<!或)或(?!者|以上|以下|其他)")
+
+
+def _top_level(text: str, rx: re.Pattern[str]) -> list[int]:
+    """Offsets where ``rx`` matches outside parentheses."""
+    out, depth = [], 0
+    marks = {m.start(): m.end() for m in rx.finditer(text)}
+    for i, ch in enumerate(text):
+        if ch in "（(":
+            depth += 1
+        elif ch in "）)":
+            depth = max(0, depth - 1)
+        if depth == 0 and i in marks:
+            out.append(i)
+    return out
+
+
+def _assign_logic(text: str, preds: list[Predicate]) -> list[Predicate]:
+    """Set ``clause``/``alt`` from the connectives: 同时满足 → clauses joined by AND; otherwise ；/或者 → OR."""
+    conj = bool(_CONJ_RE.search(text))
+    clause_cuts = _top_level(text, _AND_SPLIT_RE) if conj else []
+    or_rx = re.compile(r"或者(?!其他|以上|以下)|(?<!或)或(?!者|以上|以下|其他)") if conj else _OR_SPLIT_RE
+    alt_cuts = _top_level(text, or_rx)
+
+    def index(cuts: list[int], pos: int) -> int:
+        return sum(1 for c in cuts if c <= pos)
+
+    out = []
+    for p in preds:
+        pos = p.start or 0
+        out.append(p.model_copy(update={"clause": index(clause_cuts, pos), "alt": index(alt_cuts, pos)}))
+    return out
 
 
 def _math_field(words: str, unit: str) -> tuple[str, str | None]:
@@ -316,15 +352,27 @@ def _clauses(text: str) -> list[tuple[str, tuple[int, int]]]:
 
 
 def evaluate(predicates: list[Predicate], facts: dict[str, float | bool | str | None]) -> bool | None:
-    """All predicates of a condition against facts: True, False, or None when a needed fact is unknown.
+    """A condition's predicates against facts: True, False, or None when it turns on an unknown fact.
 
-    Predicates on the same field are a conjunction (a range); a False anywhere decides False.
+    Every clause must hold; a clause holds when one of its alternatives has all predicates true
+    (three-valued: an alternative with an unknown fact and no false one is unknown).
     """
-    result: bool | None = True
+    clauses: dict[int, dict[int, list[Predicate]]] = {}
     for p in predicates:
-        r = p.test(facts.get(p.field))
-        if r is False:
+        clauses.setdefault(p.clause, {}).setdefault(p.alt, []).append(p)
+    result: bool | None = True
+    for alts in clauses.values():
+        clause_val: bool | None = False
+        for group in alts.values():
+            vals = [p.test(facts.get(p.field)) for p in group]
+            g = False if False in vals else (None if None in vals else True)
+            if g is True:
+                clause_val = True
+                break
+            if g is None:
+                clause_val = None
+        if clause_val is False:
             return False
-        if r is None:
+        if clause_val is None:
             result = None
     return result

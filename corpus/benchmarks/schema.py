@@ -54,6 +54,8 @@ class Predicate(_Model):
     ``field`` names a fact (``超标倍数``, ``违法所得``, ``违法次数``, ``面积``, ``拒不改正`` …); ``value`` is a number
     in ``unit`` or a boolean for a circumstance cue. ``subject`` narrows a quantity (``危险废物`` 0.2吨以下),
     ``window`` a count (``两年内`` 第2次). ``text`` is the span of the condition it came from.
+    ``clause``/``alt`` give the logic of the whole condition: every clause must hold (同时满足下列情形); a
+    clause holds when all predicates of one of its alternatives hold (…1倍以上，或者超标因子超过一个).
     """
 
     field: str
@@ -65,6 +67,8 @@ class Predicate(_Model):
     text: str = ""
     start: int | None = None
     end: int | None = None
+    clause: int = 0
+    alt: int = 0
 
     def test(self, actual: float | bool | str | None) -> bool | None:
         """Whether a fact value satisfies the predicate; ``None`` when the fact is unknown."""
