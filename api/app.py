@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from api import observability
 from api.core.settings import Settings, get_settings
 from api.errors import install_handlers
-from api.routers import citations, health
+from api.routers import citations, documents, health
 from api.services import Services
 
 
@@ -40,4 +40,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     observability.install(app, settings.max_body_bytes)
     app.include_router(health.router)
     app.include_router(citations.router)
+    app.include_router(documents.router)
     return app

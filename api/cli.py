@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 
@@ -163,6 +164,36 @@ def corpus(jsonl: Jsonl = False) -> None:
         return
     for it in items:
         out.print(f"{it['level']}\t{it['law']}\t{len(it['versions'])} version(s)", markup=False)
+
+
+@app.command()
+def draft(
+    kind: Annotated[str, typer.Option("--kind", help="penalty_decision | on_the_spot_decision | prior_notice | "
+                                      "hearing_notice | no_penalty_decision | credit_repair_notice | "
+                                      "compliance_advice | bundle")],
+    case: Annotated[Path, typer.Option("--case", help="Case JSON (api/documents/case.schema.json)")],
+    fmt: Annotated[str, typer.Option("--format", help="docx | html | json")] = "docx",
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="File, or a folder/.zip for a docx bundle")] = None,
+    is_draft: Annotated[bool, typer.Option("--draft", help="Visible blanks instead of a missing-fields error")] = False,
+) -> None:
+    """Draft penalty documents from a case file, citations verified first."""
+    from api.documents.cli import draft as do_draft
+    from api.documents.errors import DocumentError
+
+    if not case.exists():
+        _fail(AppError("case_not_found", f"case file {case} does not exist", "case"))
+    try:
+        svc = Services()
+        written = do_draft(kind, case, fmt, output, is_draft, template_dir=svc.settings.template_dir,
+                           verify=svc.resolver.lookup)
+    except DocumentError as exc:
+        _fail(AppError(exc.code, exc.message + "".join(f"\n  - {k}: {v}" for k, v in exc.details.items()), exc.field))
+        return
+    except AppError as e:
+        _fail(e)
+        return
+    for p in written:
+        err.print(f"wrote {p}", markup=False)
 
 
 keys_app = typer.Typer(help="API keys (stored hashed; the clear key is shown once).", no_args_is_help=True)

@@ -25,8 +25,11 @@ class AppError(Exception):
         self.code, self.message, self.field, self.status = code, message, field, status
 
     def to_dict(self) -> dict:
-        """The error body."""
-        return {"error": {"code": self.code, "message": self.message, "field": self.field}}
+        """The error body (``details`` only when there are some, e.g. the missing fields)."""
+        body = {"code": self.code, "message": self.message, "field": self.field}
+        if getattr(self, "details", None):
+            body["details"] = self.details  # type: ignore[attr-defined]
+        return {"error": body}
 
 
 def parse_date(value: str | date | None, field: str = "as_of") -> date | None:

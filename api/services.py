@@ -77,6 +77,22 @@ class Services:
                         "versions": versions})
         return out
 
+    # ---- documents --------------------------------------------------------------------------
+    def document(self, kind: str, case: dict[str, Any], fmt: str = "docx", draft: bool = False) -> bytes | str:
+        """Render a penalty document (or the 三书同达 bundle) for a case; citations verified first."""
+        from api.documents.cli import default_counter
+        from api.documents.errors import DocumentError
+        from api.documents.render import render
+
+        try:
+            return render(kind, case, fmt, self.settings.template_dir, draft, verify=self.resolver.lookup,
+                          counter=None if draft else default_counter())
+        except DocumentError as exc:
+            status = {"verifier_unavailable": 503, "bad_template": 500, "template_not_found": 500}.get(exc.code, 422)
+            err = AppError(exc.code, exc.message, exc.field, status)
+            err.details = exc.details  # type: ignore[attr-defined]
+            raise err from None
+
     def _check_text(self, text: str, field: str) -> None:
         if not isinstance(text, str) or not text.strip():
             raise AppError("empty_input", f"{field} is empty", field, 422)

@@ -31,7 +31,7 @@ _MONTH = rf"(?:1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])"
 _DAY = rf"(?:3[01]|[12]\d|0?[1-9]|三十一?|二?十[一二三四五六七八九]?|[一二三四五六七八九])"
 # Digits glued to letters/digits belong to an identifier (身份证号 embeds YYYYMMDD), not a date.
 _L = r"(?<![0-9A-Za-z０-９.\-/])"
-_R = r"(?![0-9０-９])"
+_R = r"(?![0-9０-９]|[-./][0-9])"  # 2025-03-05-001 is a serial number
 
 _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("ymd_cn", re.compile(rf"{_L}(?P<y>{_YEAR})\s*年\s*(?P<m>{_MONTH})\s*月\s*(?P<d>{_DAY})\s*[日号]")),
@@ -41,6 +41,7 @@ _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 _BIRTH_AFTER = re.compile(r"\s*(?:出生|生)")
+_RANGE_BEFORE = re.compile(r"(?:至|到|—|－|-|～|~)\s*$")
 _ANAPHORIC = {"当日": 0, "当天": 0, "同日": 0, "同一天": 0, "次日": 1, "翌日": 1, "第二天": 1, "第二日": 1}
 _DEICTIC = {"今日": 0, "今天": 0, "本日": 0, "昨日": -1, "昨天": -1, "前日": -2, "前天": -2,
             "明日": 1, "明天": 1}
@@ -88,6 +89,7 @@ class DateMention:
     month: int | None = None
     day: int | None = None
     birth: bool = False
+    in_range: bool = False
 
     @property
     def iso(self) -> str | None:
@@ -169,6 +171,7 @@ def find_dates(text: str, reference: date | None = None) -> list[DateMention]:
                 except ValueError:
                     dm.valid, dm.reason = False, f"不存在的日期：{year}年{month}月{day}日"
             dm.birth = bool(_BIRTH_AFTER.match(text, m.end()))
+            dm.in_range = bool(_RANGE_BEFORE.search(text, 0, m.start()))
             found.append(dm)
     for m in _RELATIVE_RE.finditer(text):
         if not _overlaps(taken, m.start(), m.end()):
@@ -194,6 +197,9 @@ def _resolve(found: list[DateMention], reference: date | None) -> None:
                 continue
             try:
                 dm.value = date(base.year, dm.month or 1, dm.day or 1)
+                # 2024年12月28日至1月3日: the end of a range cannot precede its start, so it is next year.
+                if anchor and dm.value < anchor and dm.in_range:
+                    dm.value = date(base.year + 1, dm.month or 1, dm.day or 1)
             except ValueError:
                 dm.valid, dm.reason = False, f"不存在的日期：{dm.month}月{dm.day}日"
                 continue

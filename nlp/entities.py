@@ -49,10 +49,16 @@ from nlp.dates import find_dates, find_times
 from nlp.identifiers import IdCheck, validate_id_card, validate_plate, validate_uscc
 from nlp.money import find_amounts
 
-__all__ = ["Entity", "LABELS", "extract_entities", "get_pipeline"]
+__all__ = ["Entity", "EntityError", "LABELS", "extract_entities", "get_pipeline"]
 
 LABELS = ("PARTY", "LEGAL_REP", "USCC", "ID_CARD", "ADDRESS", "PLACE", "PHONE", "PLATE", "DATE", "TIME",
           "MONEY", "AGENCY")
+
+
+class EntityError(ValueError):
+    """Bad input to the extractor (the API layer maps it to a 4xx)."""
+
+    code = "bad_text"
 
 
 @dataclass
@@ -101,7 +107,9 @@ _ORG_FORMS = ("股份有限公司|有限责任公司|有限公司|集团公司|�
 _SHOP_FORMS = ("小面馆|面馆|饭店|酒店|宾馆|旅馆|招待所|餐馆|餐厅|火锅店|烧烤店|茶楼|茶馆|棋牌室|网吧|KTV|超市|便利店|药房|"
                "药店|诊所|门诊部|经营部|门市部|商行|商店|店|馆|作坊")
 _BRANCH = re.compile(rf"[{_CJK}]{{1,8}}?(?:分公司|分店|营业部|分厂|支行)")
+_UNIT_FORMS = "服务中心|中心|研究所|检测站|养老院|敬老院|社区卫生服务站|经营部"
 _ORG_END = re.compile(rf"(?:{_ORG_FORMS})")
+_UNIT_END = re.compile(rf"(?:{_UNIT_FORMS})")
 _SHOP_END = re.compile(rf"(?:{_SHOP_FORMS})")
 _NAME_BODY_STOP = set("在于将对从被把因的了并但而其该此未已")
 
@@ -114,13 +122,17 @@ _LEFT_STOP = {
     "名称", "经调查", "调查", "核查", "经核查", "以下简称", "简称", "移送", "线索", "联合", "会同", "通知", "责令", "要求",
     "督促", "送达", "告知", "立案", "受理", "接到", "接报", "巡查", "当日", "次日", "当天", "期间", "以来", "起", "后",
     "前", "同", "给", "请", "派", "对其", "拟", "决定", "处以", "根据", "依据", "按照", "关于", "涉嫌", "承建", "管理",
+    "车属", "属于", "属", "查处", "行为人", "涉案人员", "参与人", "摊主", "店主",
 }
+# Tokens right before a name that make it the object of enforcement (检查X, 责令X停业): the party.
+_ENFORCE_LEFT = {"检查", "对", "责令", "查处", "查获", "发现", "约谈", "处罚", "告知", "通知"}
 # Tokens right before a company name that make it someone other than the party (supplier, principal…).
 _NON_PARTY_LEFT = {"受", "从", "委托", "由", "与", "和", "及", "自", "购自", "来自", "接", "移送", "供货商", "向"}
 
 _PARTY_CUE = re.compile(
-    r"(?:当事人(?:名称|姓名)?|被处罚人|违法行为人|违法嫌疑人|违法单位|被检查单位|受检单位|纳税人(?:名称)?|个体工商户|"
-    r"驾驶人|驾驶员|车主|车辆所有人|所有人|教练员|号码使用人|使用人|车主为)\s*(?:[：:]\s*)?(?:为|是)?")
+    r"(?:当事人(?:名称|姓名)?|被处罚人|被处罚单位|违法行为人|违法嫌疑人|行为人|涉案人员|涉案人|参与人|违法单位|"
+    r"被检查单位|被检查人|受检单位|纳税人(?:名称)?|个体工商户|驾驶人|驾驶员|车主|车辆所有人|所有人|车属|教练员|"
+    r"号码使用人|使用人|摊主|店主)\s*(?:[：:]\s*)?(?:为|是)?")
 _REP_CUE = re.compile(r"(?P<role>法定代表人|主要负责人|负责人|经营者|投资人)\s*(?:[：:]\s*)?(?:为|是)?\s*")
 _FOLLOW_PARTY = re.compile(
     r"\s*[（(，,]?\s*(?:统一社会信用代码|信用代码|以下简称|个体工商户|组成形式|经营者|负责人|法定代表人|纳税人识别号|注册号)")
@@ -246,9 +258,10 @@ _AGENCY_CORE = re.compile(
     r"税务局|公安局|住房和城乡建设委员会|住房和城乡建设局|城乡建设委员会|规划和自然资源局|自然资源和规划局|"
     r"自然资源局|规划局|交通运输委员会|交通运输局|文化和旅游发展委员会|文化旅游委|农业农村委员会|农业农村局|"
     r"卫生健康委员会|卫生健康委|卫生健康局|水利局|林业局|商务委员会|商务局|人力资源和社会保障局|教育委员会|教育局|"
-    r"人民政府|街道办事处|烟草专卖局|药品监督管理局|医疗保障局)")
+    r"人民政府|街道办事处|烟草专卖局|药品监督管理局|医疗保障局|民政局|司法局|审计局|统计局|体育局|气象局|人民防空办公室|"
+    r"城市管理和综合执法局|城市管理和行政执法局|(?:文化市场|交通运输|农业|市场监管|生态环境保护)综合(?:行政)?执法(?:总队|支队|大队))")
 _AGENCY_SUB = re.compile(
-    rf"(?:(?:[{_CJK}]{{1,7}}?(?:区|县|市))?(?:分局|支队|大队|中队|派出所|稽查局|税务所|交通管理局|交通巡逻警察支队|"
+    rf"(?:(?:[{_CJK}]{{1,7}}?(?:区|县|市))?(?:分局|支队|大队|中队|派出所|稽查局|税务所|公安交通管理局|交通管理局|交通巡逻警察支队|"
     rf"[{_CJK}]{{1,8}}?(?:派出所|税务所|分局|支队|大队|中队)))+")
 _PLACE_TOKEN = re.compile(r".+(?:省|自治区|市|区|县|旗|州|盟|新区)$")
 _ADMIN_CHARS = set("省市区县旗州盟")
@@ -330,11 +343,8 @@ def _person_at(text: str, pos: int) -> str | None:
         return None
     if len(body) == 2 and (body[1] in _NAME_STOP or body[1] in "某"):
         name = name[:-1]
-    nxt = text[pos + len(name):pos + len(name) + 1]
-    if len(body) == 2 and nxt and re.match(rf"[{_CJK}]", nxt) and nxt not in _NAME_STOP and len(name) == body_from + 2:
-        # Four CJK characters in a row with no stop: "张三丰收" is more likely name + word; keep 2-char given name
-        # only when jieba would not; we cannot know, so prefer the 3-character reading (most Han names).
-        pass
+    # With no stop character after it, the 3-character reading wins (most Han names have a 2-character given
+    # name); "张三于" and "张三驾驶" fall back to two characters above.
     return name
 
 
@@ -353,9 +363,13 @@ def _org_at(text: str, pos: int, limit: int = 40) -> tuple[str, str] | None:
             stop = b.end()
     else:
         m = _SHOP_END.search(region)
-        if not m:
+        u = _UNIT_END.search(region)
+        if u and (not m or u.start() < m.start()):
+            stop = u.end()
+        elif m:
+            stop, kind = m.end(), "individual_business"
+        else:
             return None
-        stop, kind = m.end(), "individual_business"
     name = region[:stop]
     if len(name) < 4 or set(name) & _NAME_BODY_STOP or name.startswith(("该", "本", "其", "此")):
         return None
@@ -428,27 +442,28 @@ def find_parties(text: str, tokens: list[tuple[int, int, str]]) -> list[Entity]:
                 if other:
                     add_party(pos + len(name) + 1, other, "individual", "cue")
     # (2) a name followed by its USCC / 以下简称 / 经营者 …, or (3) any company-form name not cued as a supplier
-    for m in list(_ORG_END.finditer(text)) + list(_SHOP_END.finditer(text)):
+    for m in list(_ORG_END.finditer(text)) + list(_SHOP_END.finditer(text)) + list(_UNIT_END.finditer(text)):
         end = m.end()
         b = _BRANCH.match(text, end)
         if b and not set(b.group(0)) & _NAME_BODY_STOP:
             end = b.end()
         followed = bool(_FOLLOW_PARTY.match(text, end))
         is_company = bool(_ORG_END.fullmatch(m.group(0)))
-        if not followed and not is_company:
-            continue
         start = _name_start_by_tokens(tokens, m.start(), max(0, m.start() - 40))
+        prev = next((t for s, e, t in reversed(tokens) if e <= start), "")
+        if not followed and not is_company and prev not in _ENFORCE_LEFT:
+            continue
         # a suffix inside a longer name (超市 in 天天鲜超市有限公司) is handled by the longer match
-        if _ORG_END.match(text, end) or _SHOP_END.match(text, end):
+        if _ORG_END.match(text, end) or _SHOP_END.match(text, end) or _UNIT_END.match(text, end):
             continue
         name = text[start:end]
         if (len(name) < 4 or set(name) & (_NAME_BODY_STOP | _PUNCT) or _ORG_END.fullmatch(name)
                 or _SHOP_END.fullmatch(name) or (name.startswith(("该", "本", "其", "此", "某")) and len(name) < 6)):
             continue
-        prev = next((t for s, e, t in reversed(tokens) if e <= start), "")
         if not followed and prev in _NON_PARTY_LEFT:
             continue
-        kind = "organization" if _ORG_END.search(name) else "individual_business"
+        kind = "organization" if (_ORG_END.search(name) or _UNIT_END.search(name)) and not _SHOP_END.fullmatch(
+            m.group(0)) else "individual_business"
         add_party(start, name, kind, "name")
     # (4) a driver named in the narrative: 拦截检查张三驾驶的…, ，李四驾驶渝A…
     for m in re.finditer(r"(?:检查|拦截|查获|发现|[，。；,;]|^)", text):
@@ -461,8 +476,8 @@ def find_parties(text: str, tokens: list[tuple[int, int, str]]) -> list[Entity]:
         if not name or not _FOLLOW_PERSON.match(text, m.start() + len(name)):
             continue
         before = text[max(0, m.start() - 8):m.start()]
-        if _REP_CUE.search(before + "\0") is None and re.search(r"(?:法定代表人|负责人|经营者)[：:为]?$", before):
-            continue
+        if re.search(r"(?:法定代表人|负责人|经营者|投资人)\s*[：:为]?$", before):
+            continue  # already a LEGAL_REP
         if m.start() > 0 and re.match(rf"[{_CJK}]", text[m.start() - 1]) and not re.search(
                 r"(?:经查|查明|驾驶员|驾驶人|车主|其中|即)$", before):
             continue
@@ -474,13 +489,13 @@ def find_parties(text: str, tokens: list[tuple[int, int, str]]) -> list[Entity]:
 # A one-character suffix must not be followed by another (万州区 is 万州区, not 万州 + 区…).
 _ADMIN_SFX = "特别行政区|自治区|自治州|自治县|新区|街道|(?:省|市|州|盟|区|县|旗)(?![区县市旗])|镇|乡|村|社区"
 # 路 not followed by 线/段/口: 路线 is a route, 路段/路口 are locatives handled below.
-_ROAD_SFX = ("步行街|大道|正街|支路|横街|(?<!道)路(?![线段口])|街|巷|弄|胡同|广场|天街|工业园区|工业园|园区|开发区|小区|花园|"
+_ROAD_SFX = ("步行街|大道|正街|支路|横街|(?<!道)路(?![线段口])|街(?!道)|巷|弄|胡同|广场|天街|工业园区|工业园|园区|开发区|小区|花园|"
              "大厦|商场|农贸市场|市场|码头|车站|公园")
 _NUM = (r"(?:[0-9]+号(?:附[0-9]+号)?|附[0-9]+号|[0-9A-Za-z]{1,3}栋|[0-9]+单元|[0-9]+幢|[0-9]+(?:-[0-9]+)+号?|"
         r"[0-9]+楼|[0-9]+层|[0-9]+室|[0-9]+社|[0-9]+组|[0-9]+号楼)")
 _LOC = "交叉路口|路口|路段|门前|门口|附近|对面|东侧空地|西侧空地|南侧空地|北侧空地|东侧|西侧|南侧|北侧|人行道|停车场|沿线|旁"
 _NM = (r"(?:(?!的|在|于|将|对|从|被|把|因|是|了|并|但|而|即|其|该|此|等|未|已|有|无|至|与|住|进行|发现|占用|摆|洗车|燃放|倾倒|"
-       rf"排放|停放|驾驶|闯|超|酒后|拒|擅自|违|检查|查|投诉|举报|反映|处罚|内|上|时|因)[{_CJK}])")
+       rf"排放|停放|驾驶|闯|超|酒后|拒|擅自|违|检查|查|投诉|举报|反映|处罚|时|因)[{_CJK}])")
 _LOC_PART = rf"(?:{_NM}{{0,6}}?(?:{_LOC}))"
 # admin* then at least one of: roads (+ crossing, numbers), a named spot with a number, or a locative —
 # an admin-only chain (重庆市渝中区) is the head of a company or agency name, not an address.
@@ -499,6 +514,11 @@ _ADDR_KIND = {"经营场所": "business_premises", "经营地址": "business_pre
               "联系地址": "other", "通讯地址": "other", "地址": "other"}
 _PLACE_CUE = re.compile(r"(?P<cue>违法地点|违法行为发生地|发生地点|案发地点|事发地点|地点|位于|途经|在|于|至)\s*(?:[：:]\s*)?")
 _PREMISES_AFTER = re.compile(r"的(?:经营场所|生产车间|车间|厂房|门店|店铺|仓库|办公场所|营业场所)")
+
+
+PROVINCES = ("北京", "天津", "上海", "重庆", "河北", "山西", "辽宁", "吉林", "黑龙江", "江苏", "浙江", "安徽", "福建", "江西",
+             "山东", "河南", "湖北", "湖南", "广东", "海南", "四川", "贵州", "云南", "陕西", "甘肃", "青海", "台湾", "内蒙古",
+             "广西", "西藏", "宁夏", "新疆", "香港", "澳门")
 
 
 def _place_token_at(tokens: list[tuple[int, int, str]], i: int) -> bool:
@@ -536,7 +556,8 @@ def find_addresses(text: str, tokens: list[tuple[int, int, str]]) -> list[Entity
 
     def cue_chain(pos: int) -> re.Match[str] | None:
         m = chain_at(pos)
-        if m and m.group("admin") and not (pos in token_at and _place_token_at(tokens, token_at[pos])):
+        if (m and m.group("admin") and not text.startswith(PROVINCES, pos)
+                and not (pos in token_at and _place_token_at(tokens, token_at[pos]))):
             # the admin part swallowed words after the cue (在店外江北区…): restart at the first place token
             for s, _e, _t in tokens:
                 if pos < s < m.end() and _place_token_at(tokens, token_at[s]):
@@ -700,7 +721,7 @@ def extract_entities(text: str, reference: date | None = None, today: date | Non
         Entities in text order; ``text[e.start:e.end] == e.text`` for each.
     """
     if not isinstance(text, str):
-        raise TypeError("text must be a str")
+        raise EntityError(f"text must be a string, not {type(text).__name__}")
     nlp = get_pipeline()
     doc = nlp.make_doc(text)
     doc.user_data["eh_reference"] = reference

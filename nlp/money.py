@@ -122,8 +122,8 @@ _PREFIX = r"(?:人民币|RMB|rmb|CNY|¥|￥)"
 _YUAN = r"(?:元|圆|块钱)"  # bare 块 is a counter far more often (20块砖) than money
 _JIAO_FEN = f"(?:零?(?P<jiao>{NUMBER})角)?(?:零?(?P<fen>{NUMBER})分(?!钟))?"
 _AMOUNT_FULL = re.compile(
-    rf"\s*{_PREFIX}?\s*(?P<num>{NUMBER})(?P<approx>[余多])?(?P<unit>[万千亿萬億])?\s*"
-    rf"(?:{_YUAN}{_JIAO_FEN})?\s*整?\s*"
+    rf"\s*{_PREFIX}?\s*(?:(?P<num>{NUMBER})(?P<approx>[余多])?(?P<unit>[万千亿萬億])?\s*(?P<yuan>{_YUAN})?)?"
+    rf"{_JIAO_FEN}\s*整?\s*"
 )
 
 
@@ -140,10 +140,11 @@ def parse_amount(s: str) -> int:
     if not isinstance(s, str):
         raise AmountError(f"not a string: {s!r}")
     m = _AMOUNT_FULL.fullmatch(s)
-    if not m:
+    if not m or not (m.group("num") or m.group("jiao") or m.group("fen")):
         raise AmountError(f"not an amount: {s!r}")
-    num = m.group("num") + (m.group("unit") or "")
-    yuan = parse_number(num)
+    if m.group("num") and not m.group("yuan") and (m.group("jiao") or m.group("fen")):
+        raise AmountError(f"not an amount: {s!r}")
+    yuan = parse_number(m.group("num") + (m.group("unit") or "")) if m.group("num") else Decimal(0)
     if m.group("jiao"):
         yuan += parse_number(m.group("jiao")) / 10
     if m.group("fen"):
@@ -167,9 +168,9 @@ KINDS = ("违法所得", "货值金额", "销售额", "工程造价", "总投资
 # nearer 进货/成本/损失 blocks a farther 违法所得.
 _KIND_WORDS: tuple[tuple[str, str], ...] = (
     ("违法所得", r"违法所得|非法所得|违法收入|非法收入|非法获利|违法获利|获利|获取利润|获得利润|牟利|谋利|盈利|赚取|赚得|"
-               r"违法收益|非法收益|获得收益|得利|所得"),
-    ("货值金额", r"货值金额|货值|价值|标价总额|标价|总值"),
-    ("销售额", r"销售额|销售金额|销售收入|销售总额|销售款|营业额|营业收入|经营额|营收|交易额|成交额"),
+               r"违法收益|非法收益|获得收益|得利|回扣|好处费|所得"),
+    ("货值金额", r"货值金额|货值|案值|价值|标价总额|标价|总值"),
+    ("销售额", r"销售额|销售金额|销售收入|销售总额|销售款|营业额|营业收入|经营额|营收|交易额|成交额|票款|收取货款|收到货款|收入"),
     ("工程造价", r"工程造价|造价|工程款|合同价款|工程价款"),
     ("总投资额", r"总投资额|总投资|投资总额|投资额"),
     ("罚款", r"罚款|罚金|罚没款|处以|并处|处罚金额|处罚款"),

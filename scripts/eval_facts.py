@@ -143,6 +143,30 @@ def group_agreement(groups: list[dict[str, Any]], key: Callable[[str], Hashable]
     }
 
 
+def expected_found(groups: list[dict[str, Any]]) -> dict[str, Any]:
+    """Share of paraphrases in which every fact listed under ``expected`` is extracted (derived ones count)."""
+    total, ok = 0, 0
+    missing: list[str] = []
+    for g in groups:
+        for t in g["paraphrases"]:
+            total += 1
+            facts = extract_facts(t).facts
+            lacks = [
+                e for e in g.get("expected", [])
+                if not any(
+                    f.code == e["code"]
+                    and (e.get("polarity") is None or f.polarity == e["polarity"])
+                    and (e.get("value") is None or str(f.value) == str(e["value"]))
+                    for f in facts
+                )
+            ]
+            if lacks:
+                missing.append(f"{g['id']}: {t} — missing {[(e['code'], e.get('value'), e.get('polarity')) for e in lacks]}")
+            else:
+                ok += 1
+    return {"paraphrases": total, "all_expected_found": round(ok / total, 3) if total else 1.0, "missing": missing}
+
+
 def fact_signature(text: str) -> frozenset[tuple[str, str, str]]:
     """The fact key used for the paraphrase check (see :meth:`nlp.facts.Facts.signature`)."""
     return extract_facts(text).signature()
@@ -151,7 +175,7 @@ def fact_signature(text: str) -> frozenset[tuple[str, str, str]]:
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--split", default="test", choices=["dev", "test", "all"])
+    ap.add_argument("--split", default="test", choices=["dev", "test", "holdout", "all"])
     ap.add_argument("--errors", action="store_true", help="print misses and false alarms")
     ap.add_argument("--by-code", action="store_true", help="print per-code numbers")
     ap.add_argument("--json", type=Path, help="write all numbers to this file")
@@ -184,7 +208,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {b['id']}:")
             for k in b["keys"]:
                 print(f"     {k}")
+        exp = expected_found(groups)
+        print(f"paraphrases with every expected fact found: {exp['all_expected_found']:.1%} of {exp['paraphrases']}")
+        for m in exp["missing"]:
+            print(f"  {m}")
         out["paraphrase"] = agr
+        out["paraphrase_expected"] = exp
     if args.json:
         args.json.write_text(json.dumps(out, ensure_ascii=False, indent=2), encoding="utf-8")
     return 0

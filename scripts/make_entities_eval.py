@@ -892,6 +892,113 @@ def hand_items(g: Gen) -> list[str]:
     ]
 
 
+# ------------------------------------------------------------------------ fresh hand-written items
+def fresh_items(g: Gen) -> list[str]:
+    """Written after the rules were frozen, in styles the templates do not use (other cities, other cue words,
+    其他 layouts). Never used for tuning: they measure how the rules carry over to unseen phrasing."""
+    i1, _, _ = g.id_number(None, sex="男", birth=date(1979, 2, 28))
+    i2, _, _ = g.id_number(None, sex="女", birth=date(1990, 12, 1))
+    i3, _, _ = g.id_number(None, sex="男", bad="check")
+    i4, _, _ = g.id_number(None, sex="男", bad="length")
+    i5, _, _ = g.id_number(None, sex="女")
+    i6, _, _ = g.id_number(None, sex="男", bad="digit")
+    i7, _, _ = g.id_number(None, sex="男")
+    i8, _, _ = g.id_number(None, sex="男", birth=date(1985, 4, 30))
+    i9, _, _ = g.id_number(None, sex="男")
+    u1, u2, u3, u4 = g.uscc(), g.uscc(), g.uscc(org_type="92"), g.uscc(bad="char")
+    u5, u6, u7 = g.uscc(), g.uscc(bad="check"), g.uscc(org_type="52")
+    return [
+        f"被处罚单位：⟦北京云图数据科技有限公司|PARTY:organization⟧\n社会信用代码：{u1}\n法定代表人：⟦欧阳明轩|LEGAL_REP:法定代表人⟧\n"
+        f"住所：⟦北京市朝阳区望京街道阜通东大街6号|ADDRESS:domicile⟧\n经查，该公司于⟦2025年3月5日|DATE=2025-03-05⟧至"
+        f"⟦3月10日|DATE=2025-03-10⟧期间在其官网发布虚假宣传内容。",
+        f"⟦上海市浦东新区城市管理行政执法局|AGENCY⟧执法队员于⟦2024年8月19日|DATE=2024-08-19⟧⟦上午十时许|TIME=10:00~⟧"
+        f"巡查至⟦浦东新区张杨路1500号|PLACE⟧时，发现⟦上海浦东鲜丰水果店|PARTY:individual_business⟧（个体工商户，经营者"
+        f"⟦司马某|LEGAL_REP:经营者⟧）超出门窗设摊经营。",
+        f"行为人⟦刘一鸣|PARTY:individual⟧，男，公民身份号码：{i8}，联系方式：⟦13700001111|PHONE=13700001111⟧。"
+        f"⟦2025年2月14日|DATE=2025-02-14⟧⟦22:30左右|TIME=22:30~⟧，刘一鸣在⟦成都市武侯区人民南路四段12号|PLACE⟧"
+        f"酒吧内寻衅滋事，⟦成都市公安局武侯区分局|AGENCY⟧依法传唤。",
+        f"⟦深圳市南山区市场监督管理局|AGENCY⟧现场检查发现，⟦深圳市腾飞电子有限公司|PARTY:organization⟧"
+        f"（统一社会信用代码：{u2}）仓库内存放无3C认证的充电宝⟦1200|X⟧个，货值⟦3万余元|MONEY=3000000⟧。",
+        f"当事人姓名：⟦黄晓梅|PARTY:individual⟧；性别：女；出生日期：⟦1990年12月1日|DATE=1990-12-01⟧；"
+        f"身份证件号码：{i2}；住址：⟦浙江省杭州市西湖区文三路90号3幢2单元501室|ADDRESS:domicile⟧。",
+        f"⟦杭州市西湖区综合行政执法局|AGENCY⟧于⟦2025年6月3日|DATE=2025-06-03⟧接到投诉后，于⟦翌日|DATE=2025-06-04⟧"
+        f"对⟦西湖区文一路口|PLACE⟧一处违规设置的户外广告进行拆除，广告所有人为⟦杭州某某广告有限公司|PARTY:organization⟧。",
+        f"驾驶人⟦马某某|PARTY:individual⟧驾驶⟦京N·8U2C1|PLATE=京N8U2C1⟧号小型轿车于⟦2024-11-30|DATE=2024-11-30⟧ "
+        f"⟦07:55|TIME=07:55⟧在⟦北京市海淀区中关村大街与海淀桥交叉路口|PLACE⟧闯红灯，⟦北京市公安局公安交通管理局海淀交通支队|AGENCY⟧"
+        f"依法处以罚款⟦200元|MONEY=20000⟧、记⟦6|X⟧分。驾驶人身份证号{i3}。",
+        f"经营者⟦陈某某|LEGAL_REP:经营者⟧经营的⟦成都市锦江区老码头火锅店|PARTY:individual_business⟧"
+        f"（统一社会信用代码{u3}），后厨使用回收油，被⟦成都市锦江区市场监督管理局|AGENCY⟧查获，"
+        f"没收违法所得⟦人民币肆仟伍佰元整|MONEY=450000⟧。",
+        f"⟦广州市天河区城市管理和综合执法局|AGENCY⟧查明：⟦广州市天河区某某装饰工程有限公司|PARTY:organization⟧"
+        f"于⟦2025年4月|DATE=2025-04⟧在⟦天河区体育西路103号|PLACE⟧装修施工时未采取防尘措施。该公司统一社会信用代码"
+        f"{u4}，法定代表人⟦冯子轩|LEGAL_REP:法定代表人⟧。",
+        f"⟦2025年1月6日|DATE=2025-01-06⟧，⟦沪A·D21388|PLATE=沪AD21388⟧号车辆驾驶人⟦赵某|PARTY:individual⟧在"
+        f"⟦上海市黄浦区南京东路|PLACE⟧违停，⟦上海市公安局黄浦分局|AGENCY⟧处以罚款⟦¥200.00|MONEY=20000⟧。",
+        f"涉案人员⟦周某|PARTY:individual⟧（身份证号码：{i4}）于⟦当天|DATE=2025-03-08⟧被带至派出所接受询问。"
+        f"此前，⟦2025年3月8日|DATE=2025-03-08⟧凌晨，周某在小区内偷盗电动车电池。",
+        f"⟦江苏省南京市玄武区生态环境局|AGENCY⟧于⟦2023年12月5日|DATE=2023-12-05⟧对⟦南京宏达化工有限公司|PARTY:organization⟧"
+        f"（统一社会信用代码{u5}）开展检查，发现其危险废物贮存场所未设置识别标志。该公司地址：⟦南京市玄武区龙蟠路88号|ADDRESS:other⟧，"
+        f"法定代表人：⟦钟国强|LEGAL_REP:法定代表人⟧，联系电话：⟦025-84561234|PHONE=02584561234⟧。",
+        f"⟦2024年10月2日|DATE=2024-10-02⟧⟦15时许|TIME=15:00~⟧，⟦武汉市江汉区消防救援大队|AGENCY⟧在检查"
+        f"⟦武汉市江汉区金沙大酒店|PARTY:individual_business⟧时发现，该店消防安全出口被锁闭。经营者：⟦胡雨婷|LEGAL_REP:经营者⟧，"
+        f"经营场所：⟦武汉市江汉区解放大道688号|ADDRESS:business_premises⟧。",
+        f"案由：未取得道路运输经营许可擅自从事经营。当事人：⟦李建军|PARTY:individual⟧，⟦1979年2月28日|DATE=1979-02-28⟧生，"
+        f"身份证号：{i1}，车辆号牌：⟦粤B·3F7K2|PLATE=粤B3F7K2⟧，⟦2025年5月20日|DATE=2025-05-20⟧在"
+        f"⟦深圳市宝安区宝安国际机场附近|PLACE⟧非法营运，收取车费⟦150元|MONEY=15000⟧。",
+        f"⟦重庆市渝中区应急管理局|AGENCY⟧执法人员于⟦二〇二五年四月八日|DATE=2025-04-08⟧对"
+        f"⟦重庆远航仓储服务有限公司|PARTY:organization⟧（统一社会信用代码：{u6}；主要负责人：⟦林志远|LEGAL_REP:负责人⟧）"
+        f"的仓库进行检查，发现叉车司机无证上岗，拟处罚款⟦一万元|MONEY=1000000⟧。",
+        f"⟦2025年7月12日|DATE=2025-07-12⟧⟦下午5点半|TIME=17:30⟧，⟦南岸区城市管理局|AGENCY⟧接市民"
+        f"⟦唐某|X⟧举报，⟦南岸区南坪正街188号附近|PLACE⟧一烧烤摊夜间占道经营。摊主⟦何某某|PARTY:individual⟧，"
+        f"手机号码⟦15823456789|PHONE=15823456789⟧。",
+        f"纳税人名称：⟦重庆市沙坪坝区德顺五金经营部|PARTY:individual_business⟧，经营者：⟦罗德顺|LEGAL_REP:经营者⟧，"
+        f"⟦2023年1月|DATE=2023-01⟧至⟦2024年6月|DATE=2024-06⟧期间取得经营收入⟦48.6万元|MONEY=48600000⟧，未按期申报。",
+        f"⟦国家税务总局上海市浦东新区税务局|AGENCY⟧对⟦上海鑫诚贸易有限公司|PARTY:organization⟧作出处罚，罚款"
+        f"⟦¥2,000.00|MONEY=200000⟧。该公司住所地⟦上海市浦东新区世纪大道1000号12层|ADDRESS:domicile⟧。",
+        f"当事人⟦王小明|PARTY:individual⟧（男，身份证号{i7}）系外卖骑手，于⟦2025/8/8|DATE=2025-08-08⟧ ⟦12:10|TIME=12:10⟧"
+        f"驾驶电动自行车在⟦渝北区新南路|PLACE⟧逆行，被处警告。",
+        f"⟦2025年9月1日|DATE=2025-09-01⟧，⟦重庆市江北区住房和城乡建设委员会|AGENCY⟧检查发现，"
+        f"⟦重庆瑞丰建筑劳务有限公司|PARTY:organization⟧在⟦江北区观音桥街道建新东路|PLACE⟧施工现场未按规定设置围挡，"
+        f"⟦次日|DATE=2025-09-02⟧下达整改通知。",
+        f"⟦北碚区市场监督管理局|AGENCY⟧收到举报称，⟦北碚区天生路|PLACE⟧一家药房销售过期药品。经查，"
+        f"该药房为⟦重庆北碚康健大药房有限公司|PARTY:organization⟧，负责人⟦段某|LEGAL_REP:负责人⟧，"
+        f"涉案药品货值金额⟦680元|MONEY=68000⟧。",
+        f"⟦重庆市公安局江北区分局|AGENCY⟧查明：⟦2025年1月1日|DATE=2025-01-01⟧⟦0时10分许|TIME=00:10~⟧，"
+        f"⟦江北区北城天街|PLACE⟧发生一起打架斗殴事件，参与人⟦向某|PARTY:individual⟧（身份证号码{i5}）、"
+        f"⟦贺某|PARTY:individual⟧（身份证号码{i6}）。",
+        f"⟦重庆市永川区人民政府|AGENCY⟧责令⟦永川区万家乐宾馆|PARTY:individual_business⟧停业整顿，该宾馆经营者"
+        f"⟦邱某|LEGAL_REP:经营者⟧于⟦2024年12月12日|DATE=2024-12-12⟧签收决定书。",
+        f"⟦2024年3月15日|DATE=2024-03-15⟧，⟦重庆市大渡口区生态环境局|AGENCY⟧执法人员会同⟦大渡口区城市管理局|AGENCY⟧"
+        f"对⟦重庆钢城再生资源回收有限公司|PARTY:organization⟧进行联合检查，发现其露天堆放废旧电池约"
+        f"⟦3|X⟧吨，随即于⟦当日|DATE=2024-03-15⟧立案。",
+        f"车辆所有人：⟦重庆渝运出租汽车有限公司|PARTY:organization⟧；号牌号码：⟦渝A·T6215|PLATE=渝AT6215⟧；"
+        f"违法时间：⟦2025年2月2日|DATE=2025-02-02⟧⟦18时05分|TIME=18:05⟧；违法地点：⟦渝中区两路口|PLACE⟧；"
+        f"违法行为：不按规定使用出租汽车计价器。",
+        f"⟦2025年5月9日|DATE=2025-05-09⟧，⟦巴南区应急管理局|AGENCY⟧检查发现"
+        f"⟦重庆巴南宏兴五金加工厂|PARTY:organization⟧（投资人：⟦夏某某|LEGAL_REP:经营者⟧）使用国家明令淘汰的冲床设备，"
+        f"没收设备并处罚款⟦二万元|MONEY=2000000⟧。",
+        f"⟦2024年6月|DATE=2024-06⟧以来，当事人⟦吴某某|PARTY:individual⟧在⟦九龙坡区西郊路36号附5号|PLACE⟧"
+        f"无证经营废品收购站。⟦2024年9月20日|DATE=2024-09-20⟧，⟦九龙坡区城市管理局|AGENCY⟧执法人员依法查处。",
+        f"⟦重庆市涪陵区卫生健康委员会|AGENCY⟧于⟦2025年3月18日|DATE=2025-03-18⟧对⟦涪陵区惠民口腔诊所|PARTY:individual_business⟧"
+        f"进行监督检查，发现该诊所使用未取得医师资格的人员从事诊疗活动，诊所负责人⟦邹晓燕|LEGAL_REP:负责人⟧。",
+        f"⟦2025年4月2日|DATE=2025-04-02⟧⟦14时|TIME=14:00⟧，一辆⟦川A12345|PLATE=川A12345⟧号货车在⟦合川区钓鱼城大道|PLACE⟧"
+        f"撒漏砂石，驾驶员⟦孟某|PARTY:individual⟧当场承认违法事实。",
+        f"⟦重庆市璧山区市场监督管理局|AGENCY⟧查明，⟦璧山区青杠街道幸福社区|X⟧居民⟦柏某|PARTY:individual⟧于"
+        f"⟦2025年8月|DATE=2025-08⟧通过微信朋友圈销售自制腊肉，共获利⟦1,260元|MONEY=126000⟧。",
+        f"⟦重庆市民政局|AGENCY⟧查明，⟦重庆市渝中区某某养老服务中心|PARTY:organization⟧（民办非企业单位，统一社会信用代码：{u7}）"
+        f"未按规定办理变更登记，其法定代表人为⟦田桂英|LEGAL_REP:法定代表人⟧。",
+        f"⟦2025年10月8日|DATE=2025-10-08⟧，⟦渝中区市场监督管理局|AGENCY⟧接到⟦12315|X⟧平台转来投诉：消费者于"
+        f"⟦2025年10月1日|DATE=2025-10-01⟧在⟦重庆解放碑百货有限公司|PARTY:organization⟧购买的羽绒服含绒量不符合标示，"
+        f"售价⟦1299元|MONEY=129900⟧。",
+        f"当事人：⟦孙丽|PARTY:individual⟧，女，汉族，现住⟦重庆市南岸区南坪西路8号5-3|ADDRESS:domicile⟧。"
+        f"当事人于⟦二零二五年二月十日|DATE=2025-02-10⟧⟦晚上9时许|TIME=21:00~⟧在⟦南岸区南滨路|PLACE⟧燃放孔明灯。",
+        f"⟦重庆市江津区交通运输委员会|AGENCY⟧查获⟦贵C·58236|PLATE=贵C58236⟧号客车未按核定线路运营，车属"
+        f"⟦贵州遵义顺风客运有限公司|PARTY:organization⟧，驾驶员⟦袁某|PARTY:individual⟧（身份证号{i9}）。",
+        f"⟦2025年6月18日|DATE=2025-06-18⟧，执法人员在⟦长寿区桃花大道66号|PLACE⟧发现⟦长寿区桃花便利店|PARTY:individual_business⟧"
+        f"向未成年人出售香烟。该店统一社会信用代码⟦92500115MA5YH0123Q|USCC=bad_check_char⟧。",
+    ]
+
+
 def parse_marked(marked: str) -> tuple[str, list[dict]]:
     """Strip ``⟦surface|LABEL:sub=value⟧`` markup; return plain text and gold spans with values."""
     out: list[str] = []
@@ -954,6 +1061,11 @@ def build(n_per_template: int, seed: int) -> list[dict]:
         text, spans = parse_marked(marked)
         records.append({"id": f"H{i:02d}", "domain": "mixed", "split": "test" if i % 2 else "dev",
                         "source": "hand-written", "text": text, "spans": spans})
+    for i, marked in enumerate(fresh_items(g)):
+        text, spans = parse_marked(marked)
+        records.append({"id": f"F{i:02d}", "domain": "mixed", "split": "fresh",
+                        "source": "hand-written after the rules were frozen; never tuned on", "text": text,
+                        "spans": spans})
     return records
 
 

@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     # A development key is convenient locally; start-up prints it loudly. Set EH_DEV_API_KEY="" to disable.
     dev_api_key: str | None = "dev-local-key"
     log_json: bool = True
+    # Agency-replaceable document templates and the agency profile (name, 文号 prefix, 复议机关, court).
+    template_dir: Path | None = None
+    agency_file: Path | None = None
 
     @property
     def raw_dir(self) -> Path:

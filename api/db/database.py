@@ -12,6 +12,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.db.models import ApiKey, AuditRecord
@@ -65,11 +66,14 @@ class Database:
         if role not in ROLES:
             raise ValueError(f"role must be one of {', '.join(ROLES)}")
         key = key or "eh_" + secrets.token_urlsafe(32)
-        with self.sessions.begin() as s:
-            existing = s.scalar(select(ApiKey).where(ApiKey.key_hash == hash_key(key)))
-            if existing is None:
-                s.add(ApiKey(name=name, role=role, key_hash=hash_key(key), prefix=key[:8],
-                             created_at=datetime.now(UTC)))
+        try:
+            with self.sessions.begin() as s:
+                existing = s.scalar(select(ApiKey).where(ApiKey.key_hash == hash_key(key)))
+                if existing is None:
+                    s.add(ApiKey(name=name, role=role, key_hash=hash_key(key), prefix=key[:8],
+                                 created_at=datetime.now(UTC)))
+        except IntegrityError:
+            pass  # another worker created the same (development) key at the same moment
         return key
 
     def find_key(self, key: str) -> ApiKey | None:

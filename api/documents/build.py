@@ -44,13 +44,18 @@ from nlp.numerals import int_to_cn
 
 
 class CheckLike(Protocol):
-    """What the builder reads from a verification result (``corpus.resolver.CitationCheck``)."""
+    """What the builder reads from a verification result (``corpus.resolver.CitationCheck``).
+
+    Optional attributes read when present: ``message``, ``reason``, ``warnings``, ``later_change``,
+    ``to_dict()``.
+    """
 
     status: str
     normalized: str | None
 
 
-Verifier = Callable[[str, date | None], Any]
+# ``Resolver(store).lookup``: (citation, as_of) -> CitationCheck; raises ValueError for a non-citation.
+Verifier = Callable[[str, date | None], CheckLike]
 
 # Procedural provisions printed in the documents. They are verified like any other citation, as of
 # the document's date (current procedure applies whatever the violation date: R2.4).
@@ -260,7 +265,7 @@ class Builder:
             elif p.responsible_person:
                 lines.append(Text("负责人：" + p.responsible_person))
             elif strict_person:
-                self.need(None, "party.legal_representative", "法定代表人（负责人）")
+                lines.append("法定代表人：" + self.need(None, "party.legal_representative", "法定代表人（负责人）"))
         if p.kind is PartyKind.individual_business:
             lines.append("经营者：" + self.need(p.operator, "party.operator", "经营者姓名"))
         if p.kind is not PartyKind.organization and full:
@@ -279,7 +284,7 @@ class Builder:
             if p.id_number:
                 lines.append(f"{whose}{p.id_type}号码：" + self._identifier(p.id_number, "id_card"))
             elif strict_person and p.kind is PartyKind.individual:
-                self.need(None, "party.id_number", "身份证件号码")
+                lines.append(f"{p.id_type}号码：" + self.need(None, "party.id_number", "身份证件号码"))
             if p.household_registration:
                 lines.append(Text("户籍所在地：" + p.household_registration))
         address_label = "现住址" if p.kind is PartyKind.individual else "住所"
@@ -383,7 +388,21 @@ class Builder:
     def amount_due(self) -> int:
         """Fine plus confiscated gains, in fen (what the party pays)."""
         pen = self.case.penalty
-        return ((pen.fine_fen or 0) + (pen.confiscated_gains_fen or 0)) if pen else 0
+        if pen is None:
+            return 0
+        fine = (pen.fine_fen or 0) if PenaltyType.fine in pen.types else 0
+        gains = (pen.confiscated_gains_fen or 0) if PenaltyType.confiscate_gains in pen.types else 0
+        return fine + gains
+
+    def amount_due_text(self) -> Text:
+        """The total in both forms, or a blank when a part is missing (never a made-up 零元)."""
+        pen = self.case.penalty
+        unknown = pen is not None and (
+            (PenaltyType.fine in pen.types and pen.fine_fen is None)
+            or (PenaltyType.confiscate_gains in pen.types and pen.confiscated_gains_fen is None)
+        )
+        # The missing part is already listed by penalty_lines; this blank is derived, not recorded again.
+        return Text.blank("罚没款金额") if unknown else Text(format_money(self.amount_due()))
 
     def has_fine(self) -> bool:
         pen = self.case.penalty
@@ -391,8 +410,8 @@ class Builder:
 
     def payment(self, document: str) -> list[Text]:
         """How and by when to pay (处罚法 第六十七条第三款; 罚缴分离办法 第七条; R6.9 from receipt)."""
-        due = self.amount_due()
-        if not due and not self.has_fine():
+        pen = self.case.penalty
+        if not pen or not ({PenaltyType.fine, PenaltyType.confiscate_gains} & set(pen.types)):
             return []
         pay = self.case.agency.payment
         bank = self.need(pay.bank_name if pay else None, "agency.payment.bank_name", "代收机构名称")
@@ -413,7 +432,7 @@ class Builder:
                 addr,
                 account,
                 f"）{electronic}缴纳罚没款",
-                Text(format_money(due)),
+                self.amount_due_text(),
                 "。",
             )
         ]
@@ -614,14 +633,20 @@ class Builder:
         when = Text(
             self.need(c.violation_end or c.violation_start, "violation_start", "违法时间"), c.violation_time or ""
         )
-        payment = self.payment("决定书")
-        if c.penalty and c.penalty.collect_on_spot and self.amount_due():
+        collect = bool(c.penalty and c.penalty.collect_on_spot and self.has_fine())
+        payment = [] if collect else self.payment("决定书")
+        if collect:
+            if self.amount_due() > 10000:
+                self.warnings.append(
+                    "fine collected on the spot above 100 yuan: only where 不当场收缴事后难以执行 "
+                    "(处罚法 第六十八条第（二）项; 治安 cases: 治安法 第一百二十三条) — the officer confirms"
+                )
             payment = [
                 Text(
                     "根据",
                     self.cite(CITES["collect_on_spot"]),
                     "的规定，执法人员当场收缴罚款",
-                    Text(format_money(self.amount_due())),
+                    self.amount_due_text(),
                     "，并向当事人出具专用票据。",
                 )
             ]

@@ -210,7 +210,6 @@ def select_documents(case: Case) -> ProcedurePlan:
             on_the_spot_limit_fen=limit,
             on_the_spot_source=source,
             reasons=reasons + ["officer chose 简易程序 → 当场行政处罚决定书 (R6.2); not published, no 三书同达 (R6.6)"],
-            warnings=warnings,
         )
     docs = [Kind.prior_notice]
     if hearing:

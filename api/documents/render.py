@@ -169,14 +169,15 @@ def settings_template_dir() -> Path | None:
 # ---------------------------------------------------------------------------------------- context
 def _rich(value: Any) -> Any:
     """Context for docxtpl: Text → RichText, recursively."""
+    # Empty text becomes "" so that ``{%p if x %}`` is false: a RichText object is always truthy.
     if isinstance(value, Text):
-        return value.rich()
+        return value.rich() if value else ""
     if isinstance(value, Mapping):
         return {k: _rich(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_rich(v) for v in value]
     if isinstance(value, str):
-        return Text(value).rich()
+        return Text(value).rich() if value else ""
     return value
 
 

@@ -621,7 +621,9 @@
         officer.data = null;
         status.replaceChildren();
         $('#analysis-body').replaceChildren(errorBox(err, '分析'),
-          el('p', { class: 'muted', text: '提交的描述（原文）：' }), el('p', { class: 'described', text: description }));
+          el('section', { class: 'card result-card' },
+            el('h3', { class: 'card-title', text: '已提交的违法行为描述' }),
+            el('p', { class: 'described', id: 'described', text: description })));
       } finally {
         setBusy(btn, false);
         updateCasePreview();
@@ -711,16 +713,10 @@
     $('#doc-summary').textContent = `罚款金额：${amt}；裁量阶次：${officer.tierLabel || '未填写'}（在上方分析结果中修改）。`;
   }
 
+  /** Chinese file name for the officer (文书名-日期), with the extension the server gave (.docx or .zip). */
   function fileNameFrom(header, kind, type) {
-    if (header) {
-      const star = /filename\*\s*=\s*(?:UTF-8'')?([^;]+)/i.exec(header);
-      const plain = /filename\s*=\s*"?([^";]+)"?/i.exec(header);
-      let name = null;
-      try { name = star ? decodeURIComponent(star[1].trim().replace(/^"|"$/g, '')) : null; } catch (e) { name = null; }
-      name = name || (plain ? plain[1].trim() : null);
-      if (name) return name.replace(/[\\/]/g, '_');
-    }
-    const ext = /zip/.test(type || '') ? 'zip' : 'docx';
+    const m = header ? /filename\*?\s*=\s*(?:UTF-8'')?"?[^";]*\.([A-Za-z0-9]{1,5})"?/i.exec(header) : null;
+    const ext = m ? m[1].toLowerCase() : /zip/.test(type || '') ? 'zip' : 'docx';
     return `${KIND_LABELS[kind] || kind}-${today()}.${ext}`;
   }
 

@@ -30,6 +30,7 @@ def build_tier(
     below_inclusive: bool = True,
     statutory_ground: str | None = None,
     fines: list[FineRange] | None = None,
+    types: list[str] | None = None,
 ) -> Tier:
     """A tier with everything derived from its text.
 
@@ -43,6 +44,7 @@ def build_tier(
         below_inclusive: Whether ``以下`` includes the number in this source (R5.8).
         statutory_ground: For 不予处罚 tiers, the statutory ground (R3.9, R5.7).
         fines: Explicit fine ranges; parsed from ``penalty_text`` when ``None``.
+        types: Explicit penalty types (R3.1); read from ``penalty_text`` when ``None``.
     """
     cond = (condition or "").strip()
     preds, unparsed = parse_conditions(cond, below_inclusive=below_inclusive)
@@ -57,7 +59,7 @@ def build_tier(
         predicates=preds,
         unparsed=unparsed,
         penalty_text=text,
-        penalty_types=penalty_types(text) if mapped.level != "不予处罚" else [],
+        penalty_types=types if types is not None else (penalty_types(text) if mapped.level != "不予处罚" else []),
         measures=measures(text + (remark or "")),
         fines=fines if fines is not None else fine_ranges(text, below_inclusive=below_inclusive),
         statutory_ground=statutory_ground,

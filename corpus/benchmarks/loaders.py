@@ -180,7 +180,8 @@ def _yaml_item(raw: dict, bench: Benchmark, source: SourceDoc, window: Window, d
         mapped = map_tier(mapping, scale, label, rank, n_classes)
         explicit = [FineRange(**f) for f in t["fines"]] if t.get("fines") else None
         tiers.append(build_tier(mapped, label, rank, t.get("condition", ""), t.get("penalty", ""),
-                                t.get("remark"), statutory_ground=t.get("statutory_ground"), fines=explicit))
+                                t.get("remark"), statutory_ground=t.get("statutory_ground"), fines=explicit,
+                                types=t.get("penalty_types")))
     item_source = SourceDoc(**{**source.model_dump(), **raw["source"]}) if raw.get("source") else source
     if raw.get("label"):
         item_source = item_source.model_copy(update={"label": str(raw["label"])})

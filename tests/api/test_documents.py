@@ -357,6 +357,7 @@ def test_draft_mode_prints_visible_blanks(case, verify) -> None:
     assert "住所：【待填写：当事人住所】" in paras
     assert "【待填写：人民法院】提起行政诉讼" in text
     assert "罚款【待填写：罚款金额】" in text
+    assert "缴纳罚没款【待填写：罚没款金额】" in text and "零元" not in text  # no made-up total
     assert "【待填写：陈述、申辩（听证）情况及采纳理由】" in text
     out = json.loads(render("penalty_decision", c, "json", draft=True, verify=verify))
     assert {m["path"] for m in out["missing"]} == {"party.address", "agency.court", "statements", "penalty.fine_fen"}
@@ -424,3 +425,45 @@ def test_wrong_kind_for_the_case(verify) -> None:
 def test_errors_are_value_errors_with_codes() -> None:
     for cls in (MissingFields, CitationNotVerified, TemplateNameError, NotApplicable, BadTemplate):
         assert issubclass(cls, DocumentError) and issubclass(cls, ValueError) and cls.code
+
+
+def test_default_verifier_uses_the_store_from_settings(app_env, case, tmp_path, monkeypatch) -> None:
+    from api.core.settings import get_settings
+    from api.documents.errors import VerifierUnavailable
+    from api.documents.render import _resolver_for
+
+    _resolver_for.cache_clear()
+    assert "渝北市监处罚〔2026〕356号" in render("penalty_decision", case, "html")  # no verify argument
+    monkeypatch.setenv("EH_DATA_DIR", str(tmp_path / "empty"))
+    get_settings.cache_clear()
+    _resolver_for.cache_clear()
+    with pytest.raises(VerifierUnavailable) as e:
+        render("penalty_decision", case, "html")
+    assert "ingest" in str(e.value)
+    _resolver_for.cache_clear()
+
+
+def test_hearing_notice_only_when_a_ground_applies(case, verify) -> None:
+    case["penalty"]["fine_fen"] = 500_000  # 5,000 yuan: below the market-supervision threshold for a 公民
+    with pytest.raises(NotApplicable):
+        render("hearing_notice", case, "docx", verify=verify)
+
+
+def test_credit_repair_outside_market_supervision_needs_the_agencys_rules(case, verify) -> None:
+    case["agency"]["domain"] = "general"
+    with pytest.raises(MissingFields) as e:
+        render("credit_repair_notice", case, "docx", verify=verify)
+    assert {f["path"] for f in e.value.details["fields"]} == {
+        "agency.publication_platform",
+        "agency.credit_repair_rules",
+    }
+    case["agency"]["publication_platform"] = "信用中国（重庆渝北）网站"
+    case["agency"]["credit_repair_rules"] = [{"text": "公示期限及信用修复按照本机关公布的规定执行。"}]
+    text = "\n".join(paragraphs(render("credit_repair_notice", case, "docx", verify=verify)))
+    assert format_citation(PENALTY_LAW, 48, paragraph=1) in text and "信用中国（重庆渝北）网站" in text
+
+
+def test_empty_optional_parts_leave_no_empty_paragraphs(case, verify) -> None:
+    doc = Document(io.BytesIO(render("compliance_advice", case, "docx", verify=verify)))
+    assert not [p for p in doc.paragraphs if p.style.name == "EH Number"]  # the advice carries no 文号 here
+    assert [p.text for p in doc.paragraphs if not p.text.strip()] == [""]  # only the spacer above the signature

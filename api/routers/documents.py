@@ -1,0 +1,47 @@
+"""Penalty documents: .docx, HTML or JSON, drafted from case data (issue #5)."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from api.deps import Actor, Auditor, get_auditor, get_services, require
+from api.services import Services
+
+router = APIRouter(prefix="/v1", tags=["documents"])
+
+_MIME = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "zip": "application/zip",
+    "html": "text/html; charset=utf-8",
+    "json": "application/json",
+}
+
+
+class DocumentRequest(BaseModel):
+    """Which document, for which case, in which format."""
+
+    kind: Literal["penalty_decision", "on_the_spot_decision", "prior_notice", "hearing_notice", "no_penalty_decision",
+                  "credit_repair_notice", "compliance_advice", "bundle"]
+    case: dict[str, Any] = Field(..., description="Case data; schema: api/documents/case.schema.json")
+    format: Literal["docx", "html", "json"] = "docx"
+    draft: bool = Field(False, description="Leave missing fields as visible blanks instead of failing")
+
+
+@router.post("/documents", responses={200: {"content": {m: {} for m in _MIME.values()}}})
+def documents(req: DocumentRequest, svc: Services = Depends(get_services),
+              actor: Actor = Depends(require("officer", "system")),
+              audit: Auditor = Depends(get_auditor)) -> Response:
+    """Render the document; needs an officer or system key. Every document is audited."""
+    data = svc.document(req.kind, req.case, req.format, req.draft)
+    raw = data if isinstance(data, bytes) else data.encode("utf-8")
+    kind = "zip" if req.format == "docx" and req.kind == "bundle" else req.format
+    audit("document", req.model_dump(), {"kind": req.kind, "format": req.format, "draft": req.draft,
+                                         "sha256": hashlib.sha256(raw).hexdigest(), "bytes": len(raw)})
+    ext = {"zip": "zip", "docx": "docx", "html": "html", "json": "json"}[kind]
+    return Response(raw, media_type=_MIME[kind],
+                    headers={"Content-Disposition": f'attachment; filename="{req.kind}.{ext}"'})
