@@ -44,11 +44,16 @@ FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage
 
 # Real provisions (DOMAIN.md R2.x): 《大气污染防治法》 was repealed on 2026-08-15 by the 生态环境法典; the
 # 食品安全法 articles stay in force; 消防法 第六十条 has three 款, so a fifth is wrong (R1.x).
+VIOLATED = "《中华人民共和国食品安全法》第三十五条第一款"
 VERIFIED = "《中华人民共和国食品安全法》第一百二十二条第一款"
 REPEALED = "《大气污染防治法》第九十九条"
 WRONG_PARAGRAPH = "《消防法》第六十条第五款"
-DRAFT = (f"经查，当事人未取得食品经营许可从事食品经营活动。依据{VERIFIED}的规定，并参照{REPEALED}及"
-         f"{WRONG_PARAGRAPH}的规定，本机关决定如下：")
+LIGHTER = "《中华人民共和国行政处罚法》第三十二条第（一）项"
+DRAFT = (f"经查，当事人于2026年3月1日起在其经营场所未取得食品经营许可从事食品经营活动。\n"
+         f"当事人的上述行为违反了{VIOLATED}的规定。依据{VERIFIED}的规定，并参照{REPEALED}及"
+         f"{WRONG_PARAGRAPH}的规定，鉴于当事人主动消除违法行为危害后果，依据{LIGHTER}从轻处罚，"
+         f"本机关决定如下：\n一、没收违法所得人民币叁仟元整；\n二、罚款人民币伍万元整。")
+CITED = [VIOLATED, VERIFIED, REPEALED, WRONG_PARAGRAPH, LIGHTER]
 XSS = '<img src=x onerror="window.__xss=1;alert(1)">'
 
 
@@ -219,38 +224,41 @@ def test_reviewer_sees_every_citation_coloured_by_status_with_the_in_force_text(
     verify_on_page(page, DRAFT, "2026-09-01")
     cards = page.find_elements(By.CSS_SELECTOR, ".cite-card")
     marks = page.find_elements(By.CSS_SELECTOR, "#draft-view mark.cite-mark")
-    assert [c.get_attribute("data-status") for c in cards] == ["verified", "not_in_force", "paragraph_not_found"]
-    assert [m.get_attribute("data-status") for m in marks] == ["verified", "not_in_force", "paragraph_not_found"]
+    expected = ["verified", "verified", "not_in_force", "paragraph_not_found", "verified"]
+    assert [c.get_attribute("data-status") for c in cards] == expected
+    assert [m.get_attribute("data-status") for m in marks] == expected
 
     # Each highlight covers exactly the citation as written, and the draft reads as pasted (numbers aside).
     assert [page.execute_script("const c = arguments[0].cloneNode(true); c.querySelector('sup').remove();"
-                                "return c.textContent", m) for m in marks] == [VERIFIED, REPEALED, WRONG_PARAGRAPH]
+                                "return c.textContent", m) for m in marks] == CITED
     shown = page.execute_script("const c = document.getElementById('draft-view').cloneNode(true);"
                                 "c.querySelectorAll('sup').forEach(s => s.remove()); return c.textContent")
     assert shown == DRAFT
 
     # Colours: green for verified, orange for not in force, red for the wrong 款 — and the same for the cards.
-    green, orange, red = (rgb(page, m) for m in marks)
+    green, orange, red = (rgb(page, marks[i]) for i in (1, 2, 3))
     assert green[1] > green[0] and green[1] > green[2]
     assert orange[0] > orange[1] > orange[2]
     assert red[0] > red[1] and red[0] > red[2] and red != orange
-    assert "已核验" in cards[0].text and "当日不在施行期内" in cards[1].text and "款不存在" in cards[2].text
-    assert "已废止" in cards[1].text and "2026-08-15" in cards[1].text
+    assert [rgb(page, m) for m in marks] == [green, green, orange, red, green]
+    assert "已核验" in cards[1].text and "当日不在施行期内" in cards[2].text and "款不存在" in cards[3].text
+    assert "已废止" in cards[2].text and "2026-08-15" in cards[2].text
 
-    # The in-force text beside the verified citation is the statute's text as the API serves it.
-    truth = live.api("GET", "/v1/provisions", params={"cite": VERIFIED, "as_of": "2026-09-01"}).json()
-    assert truth["status"] == "verified" and truth["text"]
-    assert cards[0].find_element(By.CSS_SELECTOR, "blockquote").get_attribute("textContent") == truth["text"]
-    assert "中华人民共和国食品安全法" in cards[0].find_element(By.CSS_SELECTOR, ".cite-name").text
+    # The in-force text beside each verified citation is the statute's text as the API serves it.
+    for card, cite in ((cards[1], VERIFIED), (cards[4], LIGHTER)):
+        truth = live.api("GET", "/v1/provisions", params={"cite": cite, "as_of": "2026-09-01"}).json()
+        assert truth["status"] == "verified" and truth["text"]
+        assert card.find_element(By.CSS_SELECTOR, "blockquote").get_attribute("textContent") == truth["text"]
+        assert truth["normalized"] == card.find_element(By.CSS_SELECTOR, ".cite-name").text
     summary = page.find_element(By.ID, "summary").text
-    assert "已核验 1" in summary and "不在施行期 1" in summary and "错误 1" in summary
+    assert "共识别 5 处" in summary and "已核验 3" in summary and "不在施行期 1" in summary and "错误 1" in summary
     screenshot(page, "review.png")
 
 
 def test_reviewer_date_decides_whether_a_repealed_law_applies(page: WebDriver) -> None:
     verify_on_page(page, DRAFT, "2026-03-01")  # before the 2026-08-15 repeal: 大气污染防治法 still in force
     statuses = [c.get_attribute("data-status") for c in page.find_elements(By.CSS_SELECTOR, ".cite-card")]
-    assert statuses == ["verified", "verified", "paragraph_not_found"]
+    assert statuses == ["verified", "verified", "verified", "paragraph_not_found", "verified"]
 
 
 def test_reviewer_shows_api_errors_readably(page: WebDriver) -> None:
@@ -277,7 +285,7 @@ def test_api_key_is_kept_for_the_session_and_sent(page: WebDriver, live: Live) -
         page.get(live.url + "/")  # another view of the same session keeps the key
         assert page.find_element(By.ID, "api-key").get_attribute("value") == live.dev_key
         page.get(live.url + "/review")
-        assert len(verify_on_page(page, DRAFT, "2026-09-01")) == 3
+        assert len(verify_on_page(page, DRAFT, "2026-09-01")) == len(CITED)
     assert page.execute_script("return localStorage.length") == 0  # never persisted beyond the session
     page.find_element(By.ID, "key-clear").click()
     assert page.execute_script("return sessionStorage.getItem('eh.apiKey')") is None
@@ -292,9 +300,6 @@ def _analysis_settled(driver: WebDriver) -> bool:
 
 def test_officer_flow_shows_results_or_a_readable_error(page: WebDriver, live: Live, downloads: Path) -> None:
     page.get(live.url + "/")
-    if live.dev_key:
-        page.find_element(By.ID, "api-key").send_keys(live.dev_key)
-        page.find_element(By.CSS_SELECTOR, "#key-form button[type=submit]").click()
     description = "某餐馆后厨未取得食品经营许可证擅自经营，违法所得三千元，系初次被查处，已及时改正。"
     set_value(page, "description", description)
     set_value(page, "as-of", "2026-03-01")
@@ -329,10 +334,18 @@ def test_officer_flow_shows_results_or_a_readable_error(page: WebDriver, live: L
     else:
         assert searched.json()["error"]["code"] in page.find_element(By.ID, "search-status").text
 
-    # Documents: a downloaded .docx (a zip container) or a readable error.
+    # Documents need a key: without one the refusal is explained; with the key a .docx arrives or an error shows.
     set_value(page, "party-name", "某某餐馆")
     set_value(page, "party-address", "某市某区某路1号")
+    page.find_element(By.ID, "doc-btn").click()
+    box = wait_for(page, "#doc-status .notice.error", timeout=60)[0]
+    assert "HTTP 401" in box.text and "api_key_required" in box.text and "API 密钥" in box.text
+    if not live.dev_key:
+        return
+    page.find_element(By.ID, "api-key").send_keys(live.dev_key)
+    page.find_element(By.CSS_SELECTOR, "#key-form button[type=submit]").click()
     before = set(downloads.iterdir())
+    page.execute_script("document.getElementById('doc-status').replaceChildren()")
     page.find_element(By.ID, "doc-btn").click()
     wait_for(page, "#doc-status .notice.ok, #doc-status .notice.error", timeout=60)
     status = page.find_element(By.ID, "doc-status")
@@ -340,7 +353,12 @@ def test_officer_flow_shows_results_or_a_readable_error(page: WebDriver, live: L
         WebDriverWait(page, 30).until(lambda _: [p for p in set(downloads.iterdir()) - before
                                                  if not p.name.endswith(".crdownload")])
         (new,) = set(downloads.iterdir()) - before
-        assert new.read_bytes()[:2] == b"PK"
+        assert new.name.startswith("行政处罚决定书") and new.suffix == ".docx"
+        import docx
+
+        body = "\n".join(p.text for p in docx.Document(str(new)).paragraphs)
+        body += "\n".join(c.text for t in docx.Document(str(new)).tables for r in t.rows for c in r.cells)
+        assert "某某餐馆" in body and "某市某区某路1号" in body  # what the officer typed reached the document
     else:
         assert "错误代码" in status.text and "HTTP" in status.text
     screenshot(page, "officer.png")
