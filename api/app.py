@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from api import observability
 from api.core.settings import Settings, get_settings
 from api.errors import install_handlers
-from api.routers import citations, documents, health
+from api.routers import citations, documents, extract, health, web
 from api.services import Services
 
 
@@ -41,4 +41,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(citations.router)
     app.include_router(documents.router)
+    app.include_router(extract.router)
+    app.include_router(web.router)
     return app

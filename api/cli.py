@@ -151,6 +151,23 @@ def show(citation: Annotated[str, typer.Argument(help="e.g. 《食品安全法�
 
 
 @app.command()
+def extract(text: Annotated[str | None, typer.Argument(help="Description (default: stdin)")] = None,
+            as_json: Json = False) -> None:
+    """Extract party, IDs (validated), addresses, plate, dates, place, money and agency from a description."""
+    try:
+        ents = Services().extract(text if text is not None else sys.stdin.read())
+    except AppError as e:
+        _fail(e)
+        return
+    if as_json:
+        _dump({"entities": ents})
+        return
+    for e in ents:
+        flag = "" if e.get("valid", True) is not False else f"  [invalid: {e.get('reason')}]"
+        out.print(f"{e['label']:<10} {e['text']}  →  {e.get('value')}{flag}", markup=False)
+
+
+@app.command()
 def corpus(jsonl: Jsonl = False) -> None:
     """List the instruments in the store (``--jsonl``: one line per instrument)."""
     try:

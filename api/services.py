@@ -77,6 +77,14 @@ class Services:
                         "versions": versions})
         return out
 
+    # ---- entities ---------------------------------------------------------------------------
+    def extract(self, text: str, reference: date | None = None) -> list[dict[str, Any]]:
+        """Entities of a description (party, IDs validated, addresses, plate, dates, money …) with spans."""
+        from nlp.entities import extract_entities
+
+        self._check_text(text, "text")
+        return [e.to_dict() for e in extract_entities(text, reference=reference)]
+
     # ---- documents --------------------------------------------------------------------------
     def document(self, kind: str, case: dict[str, Any], fmt: str = "docx", draft: bool = False) -> bytes | str:
         """Render a penalty document (or the 三书同达 bundle) for a case; citations verified first."""

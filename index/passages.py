@@ -1,19 +1,20 @@
 """Passages: the retrievable units (article, 款, 项) with the metadata the index filters and pairs on.
 
-The statute store owns segmentation (DOMAIN.md R1.7); this module only turns store rows into passages.
-Granularity (measured in scripts/bench_search.py): a passage per article, plus one per 款 when an article has
-several, plus one per 项 (the 款's lead-in + the item, so the unit states both the conduct and the sanction).
+The statute store owns segmentation (DOMAIN.md R1.7) and yields the units (``Store.iter_provisions``); this module
+turns them into passages: one per article, one per 款 when an article has several, one per 项 (indexed together with
+its 款's lead-in, so the unit states both the conduct and the sanction).
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from nlp.citations import format_citation, normalize_title
+from nlp.citations import normalize_title
 
 UNITS = ("article", "paragraph", "item")
 
@@ -22,8 +23,10 @@ UNITS = ("article", "paragraph", "item")
 class Passage:
     """One retrievable unit.
 
-    ``meta`` keys: law, law_key, level, version_id, article, article_sub, article_label, paragraph, item, unit,
-    chapter, effective_from, effective_to (ISO dates or None), is_liability, n_paragraphs, citation.
+    ``text`` is the unit as the store gives it (an item's own line for a 项). ``meta`` keys: law, law_key, level,
+    version_id, source, article, article_sub, paragraph, item, unit (article | paragraph | item), chapter, context
+    (a 项's lead-in), effective_from, effective_to (ISO dates or None), is_liability (in a 法律责任 chapter or
+    carrying penalty wording), liability_level (the store's 0/1/2), n_paragraphs, citation.
     """
 
     id: str
@@ -49,7 +52,9 @@ def embed_text(p: Passage) -> str:
     The chapter name (…法律责任) tells a 罚则 from a 违则; the title carries the domain (食品安全, 消防…).
     """
     chapter = p.meta.get("chapter") or ""
-    return f"{p.meta.get('law', '')} {chapter}\n{p.text}".strip()
+    context = p.meta.get("context") or ""
+    body = f"{context}\n{p.text}" if context else p.text
+    return f"{p.meta.get('law', '')} {chapter}\n{body}".strip()
 
 
 def text_hash(text: str) -> str:
@@ -57,135 +62,91 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def article_id(meta: dict[str, Any]) -> str:
+    """Id of the article passage a unit belongs to."""
+    sub = meta.get("article_sub") or 0
+    return f"{meta['version_id']}#{meta['article']}" + (f"-{sub}" if sub else "")
+
+
 def _liability(v: Any) -> bool:
     # Store: 2 = in a 法律责任 chapter, 1 = penalty wording elsewhere (corpus.sources.common.liability_level).
     return bool(v) and int(v) >= 1
 
 
-def article_passages(
-    *,
-    law: str,
-    level: str | None,
-    version_id: str,
-    effective_from: str | None,
-    effective_to: str | None,
-    number: int,
-    sub: int,
-    label: str,
-    chapter: str | None,
-    text: str,
-    liability: int,
-    paragraphs: Iterable[tuple[int, str]],
-    items: Iterable[tuple[int, int, str, Iterable[str]]],
-    granularity: tuple[str, ...] = UNITS,
-) -> list[Passage]:
-    """Passages for one article: the article, its 款 (if several) and its 项.
+_ITEM_LINE_RE = re.compile(r"^\s*[（(]\s*[零〇一二三四五六七八九十百0-9０-９]+\s*[）)]")
 
-    Args:
-        paragraphs: (款 number, 款 own text — the lead-in when it has items).
-        items: (款 number, 项 number, item text, 目 texts).
-        granularity: which units to emit.
-    """
-    paras = list(paragraphs)
-    its = list(items)
-    n_par = len(paras)
+
+def _lead_in(text: str) -> str:
+    """The lines of a 款 (or single-款 article) before its first 项: the sentence the items complete."""
+    out = []
+    for line in text.split("\n"):
+        if _ITEM_LINE_RE.match(line):
+            break
+        out.append(line)
+    return "\n".join(out).strip()
+
+
+def _from_article_units(units: list[Any]) -> list[Passage]:
+    """Passages for one article's provision units (article first, then 款, then 项)."""
+    art = next((u for u in units if u.paragraph is None and u.item is None), None)
+    if art is None:
+        return []
+    paras = {u.paragraph: u for u in units if u.paragraph is not None and u.item is None}
+    n_par = max(len(paras), 1)
     base = {
-        "law": law,
-        "law_key": normalize_title(law),
-        "level": level,
-        "version_id": version_id,
-        "article": number,
-        "article_sub": sub,
-        "article_label": label,
-        "chapter": chapter,
-        "effective_from": effective_from,
-        "effective_to": effective_to,
-        "is_liability": _liability(liability),
-        "liability_level": int(liability or 0),
+        "law": art.title,
+        "law_key": normalize_title(art.title),
+        "level": art.level,
+        "version_id": art.version_id,
+        "article": art.article,
+        "article_sub": art.sub,
+        "chapter": art.chapter,
+        "effective_from": art.effective_from,
+        "effective_to": art.effective_to,
+        "is_liability": _liability(art.liability),
+        "liability_level": int(art.liability or 0),
         "n_paragraphs": n_par,
+        "source": getattr(art, "source", None),
     }
-    art_id = f"{version_id}#{number}" + (f"-{sub}" if sub else "")
-    out: list[Passage] = []
-    if "article" in granularity:
-        out.append(
-            Passage(
-                art_id,
-                text,
-                {**base, "unit": "article", "paragraph": None, "item": None,
-                 "citation": format_citation(law, number, sub)},
-            )
-        )  # fmt: skip
-    items_by_par: dict[int, list[tuple[int, str, list[str]]]] = {}
-    for pn, inum, itext, subs in its:
-        items_by_par.setdefault(pn, []).append((inum, itext, list(subs)))
-    for pn, ptext in paras:
-        pitems = items_by_par.get(pn, [])
-        full = "\n".join([ptext, *(t for _, t, s in pitems for t in [t, *s])]).strip() if pitems else ptext
-        if "paragraph" in granularity and n_par > 1:
-            out.append(
-                Passage(
-                    f"{art_id}.{pn}",
-                    full,
-                    {**base, "unit": "paragraph", "paragraph": pn, "item": None,
-                     "citation": format_citation(law, number, sub, paragraph=pn, show_paragraph=True)},
-                )
-            )  # fmt: skip
-        if "item" in granularity:
-            for inum, itext, subs in pitems:
-                body = "\n".join([ptext, itext, *subs]).strip() if ptext else "\n".join([itext, *subs])
-                out.append(
-                    Passage(
-                        f"{art_id}.{pn}.{inum}",
-                        body,
-                        {**base, "unit": "item", "paragraph": pn, "item": inum,
-                         "citation": format_citation(law, number, sub, paragraph=pn, item=inum,
-                                                     show_paragraph=n_par > 1)},
-                    )
-                )  # fmt: skip
+    aid = article_id(base)
+    out = [Passage(aid, art.text, {**base, "unit": "article", "paragraph": None, "item": None,
+                                   "citation": art.citation, "context": ""})]  # fmt: skip
+    for u in units:
+        if u is art:
+            continue
+        if u.item is None:
+            out.append(Passage(f"{aid}.{u.paragraph}", u.text, {**base, "unit": "paragraph", "paragraph": u.paragraph,
+                               "item": None, "citation": u.citation, "context": ""}))  # fmt: skip
+        else:
+            host = paras.get(u.paragraph)
+            lead = _lead_in(host.text if host is not None else art.text)
+            out.append(Passage(f"{aid}.{u.paragraph or 1}.{u.item}", u.text, {**base, "unit": "item",
+                               "paragraph": u.paragraph, "item": u.item, "citation": u.citation,
+                               "context": lead}))  # fmt: skip
     return out
-
-
-def _get(obj: Any, *names: str, default: Any = None) -> Any:
-    for n in names:
-        if isinstance(obj, dict) and n in obj:
-            return obj[n]
-        if hasattr(obj, n):
-            return getattr(obj, n)
-    return default
 
 
 def passages_from_store(
     store: Any, as_of: date | None = None, granularity: tuple[str, ...] = UNITS
 ) -> Iterator[Passage]:
-    """Every passage of the statute store (all versions unless ``as_of`` is given).
+    """Every passage of the statute store (all versions unless ``as_of`` is given), via ``Store.iter_provisions``.
 
-    Reads the store's articles with their 款/项 (``Store.instruments/versions/articles_of``) so the ids and
-    citations stay stable whatever unit granularity the store's own ``iter_provisions`` chooses.
+    An item passage keeps the store's item text as ``text`` (what is shown) and its 款's lead-in as
+    ``meta["context"]`` (「违反本法规定，有下列行为之一的，由…处…罚款：」), which the encoders and BM25 see too: without it
+    an item names the conduct but not the sanction, and its 违反本法第X条 reference may sit in the lead-in.
     """
-    for ins in store.instruments():
-        for v in store.versions(ins.id):
-            if as_of is not None and not v.in_force_on(as_of):
-                continue
-            missing = set(v.missing_articles or ())
-            for a in store.articles_of(v.id):
-                if a.number in missing and a.sub == 0:
-                    continue
-                yield from article_passages(
-                    law=ins.title,
-                    level=ins.level,
-                    version_id=v.id,
-                    effective_from=v.effective_from,
-                    effective_to=v.effective_to,
-                    number=a.number,
-                    sub=a.sub,
-                    label=a.label,
-                    chapter=a.chapter,
-                    text=a.text,
-                    liability=a.liability,
-                    paragraphs=a.paragraphs,
-                    items=[(p, n, t, s) for p, n, t, s in a.items],
-                    granularity=granularity,
-                )
+    levels = tuple(u for u in ("article", "paragraph", "item") if u in granularity or u == "article")
+    buf: list[Any] = []
+    key: tuple | None = None
+    for u in store.iter_provisions(as_of=as_of, levels=levels):
+        k = (u.version_id, u.article, u.sub)
+        if k != key and buf:
+            yield from (p for p in _from_article_units(buf) if p.meta["unit"] in granularity)
+            buf = []
+        key = k
+        buf.append(u)
+    if buf:
+        yield from (p for p in _from_article_units(buf) if p.meta["unit"] in granularity)
 
 
 def corpus_fingerprint(passages: Iterable[Passage]) -> str:

@@ -49,6 +49,8 @@ from nlp.dates import find_dates, find_times
 from nlp.identifiers import IdCheck, validate_id_card, validate_plate, validate_uscc
 from nlp.money import find_amounts
 
+jieba.setLogLevel(60)  # the dictionary-loading banner would otherwise land on the CLI's output
+
 __all__ = ["Entity", "EntityError", "LABELS", "extract_entities", "get_pipeline"]
 
 LABELS = ("PARTY", "LEGAL_REP", "USCC", "ID_CARD", "ADDRESS", "PLACE", "PHONE", "PLATE", "DATE", "TIME",
@@ -122,7 +124,7 @@ _LEFT_STOP = {
     "名称", "经调查", "调查", "核查", "经核查", "以下简称", "简称", "移送", "线索", "联合", "会同", "通知", "责令", "要求",
     "督促", "送达", "告知", "立案", "受理", "接到", "接报", "巡查", "当日", "次日", "当天", "期间", "以来", "起", "后",
     "前", "同", "给", "请", "派", "对其", "拟", "决定", "处以", "根据", "依据", "按照", "关于", "涉嫌", "承建", "管理",
-    "车属", "属于", "属", "查处", "行为人", "涉案人员", "参与人", "摊主", "店主",
+    "车属", "属于", "属", "查处", "行为人", "涉案人员", "参与人", "摊主", "店主", "名为", "名称为", "我叫", "叫",
 }
 # Tokens right before a name that make it the object of enforcement (检查X, 责令X停业): the party.
 _ENFORCE_LEFT = {"检查", "对", "责令", "查处", "查获", "发现", "约谈", "处罚", "告知", "通知"}
@@ -132,8 +134,10 @@ _NON_PARTY_LEFT = {"受", "从", "委托", "由", "与", "和", "及", "自", "�
 _PARTY_CUE = re.compile(
     r"(?:当事人(?:名称|姓名)?|被处罚人|被处罚单位|违法行为人|违法嫌疑人|行为人|涉案人员|涉案人|参与人|违法单位|"
     r"被检查单位|被检查人|受检单位|纳税人(?:名称)?|个体工商户|驾驶人|驾驶员|车主|车辆所有人|所有人|车属|教练员|"
-    r"号码使用人|使用人|摊主|店主)\s*(?:[：:]\s*)?(?:为|是)?")
-_REP_CUE = re.compile(r"(?P<role>法定代表人|主要负责人|负责人|经营者|投资人)\s*(?:[：:]\s*)?(?:为|是)?\s*")
+    r"号码使用人|使用人|摊主|店主|租户|承租人|我叫|姓名|名为|名称为)\s*(?:[：:]\s*)?(?:为|是)?")
+# 项目负责人 / 现场负责人 / 技术负责人 run a site or a job, not the unit: not its legal representative.
+_REP_CUE = re.compile(r"(?<!项目|现场|技术|安全|工程|质量|门店|班组)(?P<role>法定代表人|主要负责人|负责人|经营者|投资人)"
+                      r"\s*(?:[：:]\s*)?(?:为|是)?\s*")
 _FOLLOW_PARTY = re.compile(
     r"\s*[（(，,]?\s*(?:统一社会信用代码|信用代码|以下简称|个体工商户|组成形式|经营者|负责人|法定代表人|纳税人识别号|注册号)")
 _FOLLOW_PERSON = re.compile(r"\s*[（(，,]\s*(?:性别[：:])?[男女][，,）)]|\s*[（(，,]?\s*(?:公民身份号码|(?:居民)?身份证)")
@@ -453,8 +457,12 @@ def find_parties(text: str, tokens: list[tuple[int, int, str]]) -> list[Entity]:
         prev = next((t for s, e, t in reversed(tokens) if e <= start), "")
         if not followed and not is_company and prev not in _ENFORCE_LEFT:
             continue
-        # a suffix inside a longer name (超市 in 天天鲜超市有限公司) is handled by the longer match
-        if _ORG_END.match(text, end) or _SHOP_END.match(text, end) or _UNIT_END.match(text, end):
+        # a suffix inside a longer name (超市 in 天天鲜超市有限公司) is handled by the longer match; but a lone
+        # 厂/店/馆 right after 有限公司 (有限公司厂界噪声) starts the next word
+        nxt = _ORG_END.match(text, end) or _SHOP_END.match(text, end) or _UNIT_END.match(text, end)
+        if nxt and not (m.group(0).endswith("公司") and len(nxt.group(0)) == 1):
+            continue
+        if len(m.group(0)) == 1 and re.search(r"(?:公司|合作社)$", text[:m.start()]):
             continue
         name = text[start:end]
         if (len(name) < 4 or set(name) & (_NAME_BODY_STOP | _PUNCT) or _ORG_END.fullmatch(name)
@@ -488,8 +496,8 @@ def find_parties(text: str, tokens: list[tuple[int, int, str]]) -> list[Entity]:
 # ============================================================================ addresses and places
 # A one-character suffix must not be followed by another (万州区 is 万州区, not 万州 + 区…).
 _ADMIN_SFX = "特别行政区|自治区|自治州|自治县|新区|街道|(?:省|市|州|盟|区|县|旗)(?![区县市旗])|镇|乡|村|社区"
-# 路 not followed by 线/段/口: 路线 is a route, 路段/路口 are locatives handled below.
-_ROAD_SFX = ("步行街|大道|正街|支路|横街|(?<!道)路(?![线段口])|街(?!道)|巷|弄|胡同|广场|天街|工业园区|工业园|园区|开发区|小区|花园|"
+# 路 not followed by 线/段/口: 路线 is a route, 路段/路口 are locatives handled below; 两路街道 is a 街道.
+_ROAD_SFX = ("步行街|大道|正街|支路|横街|(?<!道)路(?![线段口]|街道)|街(?!道)|巷|弄|胡同|广场|天街|工业园区|工业园|园区|开发区|小区|花园|"
              "大厦|商场|农贸市场|市场|码头|车站|公园")
 _NUM = (r"(?:[0-9]+号(?:附[0-9]+号)?|附[0-9]+号|[0-9A-Za-z]{1,3}栋|[0-9]+单元|[0-9]+幢|[0-9]+(?:-[0-9]+)+号?|"
         r"[0-9]+楼|[0-9]+层|[0-9]+室|[0-9]+社|[0-9]+组|[0-9]+号楼)")

@@ -23,7 +23,13 @@ Every cue carries a polarity (R7.7): ``+1`` the circumstance is stated, ``-1`` i
 (未及时改正, 非首次, 不配合调查). Implied facts (``第二次`` ⇒ not first offence; ``拒不改正`` ⇒ not corrected in
 time; age 13 ⇒ under 14) are added with ``attrs["derived"] = True`` and the span of what implies them.
 
-The cue table :data:`CUES` is the one place where cue words, codes, statutory hooks and effects live.
+The cue table :data:`CUES` is the one place where cue words, codes, statutory hooks and effects live. Codes:
+first_offence, corrected_promptly, refused_to_correct, mitigated_harm, cooperated, coerced, confessed_unknown,
+meritorious_service, no_fault, minor_violation, no_harm, minor_harm, serious_consequence, serious_circumstances,
+involves_minors, near_school, under_14, age_14_to_18, mental_illness, partial_mental_incapacity,
+obstructed_inspection, evidence_tampering, repeat_despite_enforcement, emergency_period, complaint_report,
+undiscovered_two_years, no_illegal_gains, self_reported (type ``cue``) and prior_penalty, repeated (type ``count``).
+Numeric values are ``int`` when whole, else an exact decimal string (``"0.5"``); money is always int fen.
 """
 
 from __future__ import annotations
@@ -36,7 +42,13 @@ from typing import Any
 from nlp import dates as _dates
 from nlp.money import NUMBER, AmountError, find_amounts, parse_number
 
-__all__ = ["CUES", "CueDef", "Fact", "Facts", "MONEY_CODES", "extract_facts"]
+__all__ = ["CUES", "CueDef", "Fact", "Facts", "FactsError", "MONEY_CODES", "extract_facts"]
+
+
+class FactsError(ValueError):
+    """Input that is not a description."""
+
+    code = "bad_description"
 
 #: nlp.money kind → fact code.
 MONEY_CODES = {
@@ -67,7 +79,8 @@ class CueDef:
             not a correction).
         type: fact type (``cue``; ``count`` for prior penalties and repeats).
         contextual: positive patterns that count only when the sentence before them matches
-            ``context_left`` (仍继续施工 is a refusal only after 责令/劝阻).
+            ``context_left`` (仍继续施工 is a refusal only after 责令/劝阻); ``contextual_negative`` likewise
+            for denials (被责令改正…仍未安装).
         keeps_numbers: numbers inside the cue are still read as facts (于3日内改正 keeps "3日内");
             otherwise the cue owns them (超过两年未被发现 is not a duration of two years).
     """
@@ -82,6 +95,7 @@ class CueDef:
     block_left: str | None = None
     type: str = "cue"
     contextual: tuple[str, ...] = ()
+    contextual_negative: tuple[str, ...] = ()
     context_left: str | None = None
     keeps_numbers: bool = False
 
@@ -90,7 +104,7 @@ class CueDef:
 _ORDER_LEFT = r"(?:责令|要求|责成|令其|令|督促|告知|通知|应当|应|须|需|限|请|承诺|保证|愿意|表示将|表示会)(?:(?!后)[^，,。；;]){0,8}$"
 _NO_NEG = r"(?!未|不|没|拒|仍|承诺|表示|保证|愿意|计划|准备)[^，,。；;]"
 _FIX_VERBS = (r"(?:改正|整改|纠正|清理|清除|拆除|撤除|下架|删除|恢复|更换|补办|补签|补建|补标|补齐|补录|补正|修复|熄火|"
-              r"停止|暂停|关停|停用|撤离|撤出|搬离|收回|封存|打开|转移|配发到位|整改到位)")
+              r"停止|暂停|关停|停用|撤离|撤出|搬离|收回|封存|打开|转移|清运|配发到位|整改到位)")
 _OFFICERS = "执法人员|执法队员|民警|警察|工作人员|检查人员|稽查人员"
 _SANCTION = r"(?:行政)?(?:处罚|罚款|警告|拘留|查处|没收|吊销|通报批评)"
 _PROC_WORDS = "检查|巡查|复查|核查|执法|询问|调查|现场|约谈|告知|送达|立案|开具|下达|发出|责令|前往|来到|到|督促|通知|进行|检测|抽检|抽查|采样|监测"
@@ -110,11 +124,11 @@ CUES: tuple[CueDef, ...] = (
          r"当场(?:改正|整改|纠正|清理|清除|拆除|停止|撤除|下架|恢复)",
          r"立即(?:改正|整改|纠正|停止|清理|清除|拆除|撤除|下架|恢复)", r"立行立改", r"当即(?:改正|整改|清理|拆除|停止)",
          r"(?:立即|当场|及时|当即|迅速)将[^，。；]{1,12}?(?:撤除|拆除|清理|下架|清除|移除|改正|整改|停止|恢复|销毁|撤离|搬离|封存)",
-         rf"(?:当场|立即|当即|及时|迅速|随即|马上|于当日|当日|于次日|次日|(?<![立随当])即(?!可|为|是|使|便))(?:{_NO_NEG}){{0,8}}?{_FIX_VERBS}",
+         rf"(?:当场|立即|当即|及时|迅速|随即|马上|于当日|当日|于次日|次日|(?<![立随当])即(?!可|为|是|使|便))(?:{_NO_NEG}){{0,12}}?(?:{_FIX_VERBS}|完成)",
          r"(?:补齐|补办|补签|补建|补录|补正)(?:了)?[^，。；]{0,8}?(?:证明|手续|资料|材料|台账|合同|许可|登记|备案|凭证)",
          rf"(?:已|已经)(?:{_NO_NEG}){{0,6}}?(?:自行拆除|拆除|改正|整改|恢复|补办|补签|补齐|清理|下架|删除|撤除|更换|撤出|更正|收回)",
          rf"(?:在(?:规定|责令|限定|指定)?(?:的)?(?:改正)?期限内|在?限期内|按期|按时|(?:[\d一二三四五六七八九十两]+)(?:日|天|个工作日)内)"
-         rf"(?:{_NO_NEG}){{0,8}}?(?:{_FIX_VERBS}|完成|到位|备案|办理)",
+         rf"(?:{_NO_NEG}){{0,12}}?(?:{_FIX_VERBS}|完成|到位|备案|办理)",
          r"(?:已|已经)(?:全部|自行|主动|按要求)?(?:改正|整改到位|整改完毕|完成整改|整改|拆除|清理|清除|恢复|补办|撤除|下架|停止|删除|修改|更正|补录)",
          r"主动(?:改正|整改|拆除|清理|撤除|下架)", r"按期(?:完成)?(?:改正|整改)", r"按时(?:完成)?(?:改正|整改)",
          r"在(?:规定|责令|限定|指定)?(?:的)?(?:改正)?期限内(?:完成了?|全部)?(?:改正|整改|拆除)", r"限期内(?:改正|整改|拆除)",
@@ -125,6 +139,8 @@ CUES: tuple[CueDef, ...] = (
          r"整改不到位"),
         block_left=_ORDER_LEFT,
         keeps_numbers=True,
+        contextual_negative=(r"(?:仍|仍然|依然|始终|一直|至今)(?:未|没有)(?:按要求|按期)?[^，。；]{1,4}",),
+        context_left=r"责令|要求|通知|限期|整改通知|督促",
     ),
     CueDef(
         "refused_to_correct", "拒不改正", "heavier", "法典第一千零五十六条第一款；江门裁量规定第五条；R3.11",
@@ -135,7 +151,7 @@ CUES: tuple[CueDef, ...] = (
     ),
     CueDef(
         "mitigated_harm", "主动消除或者减轻违法行为危害后果", "lighter", "处罚法第三十二条第（一）项；R3.10",
-        (r"主动(?:消除|减轻)(?:或者?减轻|或者?消除|、减轻|和减轻)?(?:了)?(?:违法行为)?(?:的)?(?:危害后果|危害|后果|影响|污染|隐患)",
+        (r"主动(?:消除|减轻)(?:或者?减轻|或者?消除|、减轻|和减轻)?(?:了)?[^，。；]{0,8}?(?:危害后果|危害|后果|影响|污染|隐患)",
          r"主动采取(?:了)?(?:补救|整改|有效|应急)?措施(?:消除|减轻|防止|控制)", r"(?:主动|积极)(?:召回|退赔|赔偿|退还|退款|挽回|追回|销毁)"),
     ),
     CueDef(
@@ -144,7 +160,7 @@ CUES: tuple[CueDef, ...] = (
          r"(?:积极|主动|全力)配合(?!整改|改正)", r"如实(?:陈述|供述|说明|交代|反映)",
          r"如实提供(?:了)?[^，。；]{0,8}?(?:情况|材料|证据|资料|账目|账簿|台账|凭证|记录|票据|信息)",
          r"供认不讳", r"主动承认(?:了)?(?:错误|违法事实|违法行为)"),
-        (r"(?:不|拒不|拒绝|不予|未)(?:积极|主动)?配合(?:执法人员)?(?:的)?(?:调查|检查|执法|查处|调查取证|取证|工作)?",
+        (r"(?:不|拒不|拒绝|不予|未)(?:积极|主动)?配合(?:执法人员)?(?:的)?(?:(?:调查|检查|执法|查处|调查取证|取证|工作)|(?=[，,。；;]|$))",
          r"(?:未|不|没有)如实(?:陈述|供述|说明|交代)", r"隐瞒(?:事实|真相|情况)", r"作虚假陈述",
          r"拒不(?:交代|说明|陈述|供述|承认)"),
     ),
@@ -164,10 +180,11 @@ CUES: tuple[CueDef, ...] = (
     CueDef(
         "no_fault", "没有主观过错", "no_penalty", "处罚法第三十三条第二款；R3.9",
         (r"(?:无|没有|不存在|不具有)(?:任何)?(?:主观)?过错", r"无主观故意(?:和|及|或者?|也无)过失",
-         r"(?:确|确实|的确)?不知情(?:且|并且|，)?(?:无|没有)?(?:过错)?"),
-        (r"(?:存在|具有|有)(?:明显)?(?:的)?(?:主观)?(?:过错|故意)", r"(?<!非)(?<!无)(?<!没有)主观故意", r"(?<!不)明知(?:是|系|其)?"),
+         r"(?:确|确实|的确|并|毫)?不知(?:情|道)(?![^，。；]{0,12}(?:规定|法律|法规|政策|要求|禁止))"),
+        (r"(?<!不)(?<!没有)(?<!无)(?:存在|具有|有)(?:明显)?(?:的)?(?:主观)?(?:过错|故意)", r"(?<!非)(?<!无)(?<!没有)(?<!存在)(?<!不是)主观故意", r"(?<!不)明知(?:是|系|其)?"),
         negatable=False,
-        block_left=r"(?:未能|不能|无法|没有|未)(?:提供)?[^，,。；;]{0,6}证明[^，,。；;]{0,4}$",
+        # 未能提供证据证明其无过错 is not a finding; 对该规定不知情 is ignorance of the law, not of the facts.
+        block_left=r"(?:未能|不能|无法|没有|未)(?:提供)?[^，,。；;]{0,6}证明[^，,。；;]{0,4}$|(?:规定|法律|法规|政策)[^，,。；;]{0,3}$",
     ),
     CueDef(
         "minor_violation", "违法行为轻微", "no_penalty", "处罚法第三十三条第一款；R3.9",
@@ -176,7 +193,7 @@ CUES: tuple[CueDef, ...] = (
     CueDef(
         "no_harm", "没有造成危害后果", "no_penalty", "处罚法第三十三条第一款第一句；R3.9",
         (r"(?:未|没有|尚未|未曾|并未|暂未)(?:对[^，。；]{1,10})?(?:造成|产生|导致|发生|引起|引发)(?!严重|重大|较大|恶劣)(?:任何)?(?:实际)?(?:的)?"
-         r"[^，。；]{0,8}?(?:危害后果|危害|后果|损害|损失|影响|污染|事故|人员伤亡|伤害|流失|社会影响|不良影响|不良后果)",
+         r"[^，。；]{0,8}?(?:危害后果|危害|后果|损害|损失|影响|污染|事故|人员伤亡|伤害|流失|传播|扩散|火灾|社会影响|不良影响|不良后果)",
          r"无(?:危害后果|实际危害|社会危害|不良后果)", r"没有实际影响使用"),
         negatable=False,
     ),
@@ -207,7 +224,7 @@ CUES: tuple[CueDef, ...] = (
     ),
     CueDef(
         "near_school", "学校周边", "heavier", "地方裁量基准从重情形；R3.11",
-        (r"(?:学校|校园|中小学|小学|中学|幼儿园|托儿所)(?:周边|附近|周围|门口|旁边|对面|区域)", r"校门(?:口|外|附近)",
+        (r"(?:学校|校园|中小学|小学|中学|幼儿园|托儿所)(?:周边|附近|周围|[东西南北正后侧]?门(?:口|外)|旁边|对面|区域)", r"校门(?:口|外|附近)",
          r"距(?:离)?[^，。；]{0,10}(?:学校|幼儿园|小学|中学)[^，。；]{0,4}?(?:仅|约|不足|不到)?(?:\d+|[一二三四五六七八九十百]+)米"),
     ),
     CueDef(
@@ -239,7 +256,7 @@ CUES: tuple[CueDef, ...] = (
     CueDef(
         "evidence_tampering", "伪造、隐匿、销毁证据", "heavier", "地方裁量基准从重情形；R3.11",
         (r"(?:伪造|隐匿|销毁|毁灭|转移|篡改|隐藏|删除)(?:[、和或]?(?:伪造|隐匿|销毁|毁灭|转移|篡改|隐藏|删除))*[^，。；]{0,10}?"
-         r"(?:证据|账簿|账册|票据|记录|台账|凭证|数据|物品|货物|花名册|资料|材料)",
+         r"(?:证据|账簿|账册|票据|记录|台账|凭证|数据|物品|货物|花名册|资料|材料|报告|档案|文件|单据)",
          r"提供虚假(?:的)?[^，。；]{0,6}?(?:材料|证明|证据|资料|信息|数据|台账|记录|账簿|票据|报告)", r"弄虚作假", r"作伪证", r"串供"),
         contextual=(r"将[^，。；]{1,10}?(?:转移隐藏|转移隐匿|藏匿|隐藏|隐匿|转移)(?!至|到|出)",),
         context_left=r"检查|调查|执法人员|查处|现场",
@@ -256,7 +273,7 @@ CUES: tuple[CueDef, ...] = (
     CueDef(
         "complaint_report", "被举报、投诉", "info", "裁量基准参考因素（社会影响）；R5.1",
         (r"(?:被|遭|经|接到|收到|根据|因)[^，。；被]{0,10}?(?:举报|投诉)",
-         r"(?:群众|市民|消费者|居民|周边居民|附近居民)(?:举报|投诉)", r"12345", r"12315", r"12369", r"信访"),
+         r"(?:群众|市民|消费者|居民|周边居民|附近居民)(?:举报|投诉)", r"(?<![A-Za-z0-9])123(?:45|15|69)(?![0-9])", r"信访"),
     ),
     CueDef(
         "undiscovered_two_years", "违法行为超过两年未被发现", "limitation", "处罚法第三十六条；R3.9",
@@ -408,11 +425,12 @@ class Facts:
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly form: every fact, plus cue polarities and money by code for convenience."""
         cues: dict[str, int] = {}
-        for f in self.facts:
-            if f.polarity is not None and (f.code not in cues or not f.derived):
+        for f in self.facts:  # the first stated mention decides
+            if f.polarity is not None and not f.derived:
                 cues.setdefault(f.code, f.polarity)
-                if not f.derived:
-                    cues[f.code] = f.polarity
+        for f in self.facts:  # implied ones only where nothing is stated
+            if f.polarity is not None and f.derived:
+                cues.setdefault(f.code, f.polarity)
         money: dict[str, int] = {}
         for f in self.facts:
             if f.type == "money":
@@ -453,6 +471,7 @@ _COMPILED: list[tuple[CueDef, re.Pattern[str], int, re.Pattern[str] | None]] = (
     [(c, re.compile(p), +1, None) for c in CUES for p in c.patterns]
     + [(c, re.compile(p), -1, None) for c in CUES for p in c.negative]
     + [(c, re.compile(p), +1, re.compile(c.context_left or "")) for c in CUES for p in c.contextual]
+    + [(c, re.compile(p), -1, re.compile(c.context_left or "")) for c in CUES for p in c.contextual_negative]
 )
 
 
@@ -493,7 +512,7 @@ def _find_cues(text: str) -> list[_Match]:
 
 
 _EXCEED_PREFIX = (
-    r"(?P<pre>超标|超过[^，。；\d倍%％]{0,14}?|"
+    r"(?P<pre>超标|超过[^，。；倍%％]{0,14}?|"
     r"超出[^，。；\d]{0,14}?(?:标准|限值)?|超(?:过)?(?:核定)?(?:载质量|载客|载重|载|速|限|员)|超)"
 )
 _RATIO = rf"(?P<v>{NUMBER})倍"
@@ -549,9 +568,12 @@ def extract_facts(text: str) -> Facts:
 
     Returns:
         :class:`Facts` in text order, derived facts included (``attrs["derived"]``).
+
+    Raises:
+        FactsError: if ``text`` is not a string.
     """
     if not isinstance(text, str):
-        raise TypeError("text must be a string")
+        raise FactsError(f"description must be a string, not {type(text).__name__}")
     facts: list[Fact] = []
     taken: list[tuple[int, int]] = []
 

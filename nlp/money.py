@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -26,6 +26,7 @@ import cn2an
 __all__ = [
     "Amount",
     "AmountError",
+    "BaseRequired",
     "Condition",
     "FineRange",
     "KINDS",
@@ -43,6 +44,12 @@ class AmountError(ValueError):
     """Text that is not a well-formed amount or number."""
 
     code = "bad_amount"
+
+
+class BaseRequired(AmountError):
+    """A fine written as a multiple or share of a base (违法所得, 货值金额 …) with no base given (R5.10 step 1)."""
+
+    code = "base_required"
 
 
 # --------------------------------------------------------------------------- numbers
@@ -63,7 +70,9 @@ _UNIT_VALUE = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000
 _ARABIC = r"(?:[0-9０-９]{1,3}(?:,[0-9０-９]{3})+|[0-9０-９]+)(?:[.．][0-9０-９]+)?"
 _CNNUM = f"[{_CN_DIGIT}{_CN_UNIT}]+(?:点[{_CN_DIGIT}]+)?"
 #: A number as written in Chinese text: ``3000``, ``3,000.50``, ``三千``, ``叁仟``, ``0.3万``, ``1万5千``.
-NUMBER = f"(?:{_ARABIC}|{_CNNUM})+"
+#: Arabic and Chinese runs strictly alternate so that no digit run can be split two ways (a nested
+#: ``(?:\d+|…)+`` backtracks exponentially on long digit strings).
+NUMBER = f"(?:{_ARABIC}(?:{_CNNUM}{_ARABIC})*(?:{_CNNUM})?|{_CNNUM}(?:{_ARABIC}{_CNNUM})*(?:{_ARABIC})?)"
 _HAS_DIGIT = re.compile(f"[0-9０-９{_CN_DIGIT}十拾]")
 
 
@@ -341,7 +350,10 @@ def _parse_bound(s: str, unit_hint: str | None = None) -> Bound:
         return Bound("percent", multiplier=Fraction(parse_number(m.group(1))) / (1000 if t.endswith("‰") else 100))
     m = re.fullmatch(r"(.+?)分之(.+)", t)
     if m:
-        return Bound("percent", multiplier=Fraction(parse_number(m.group(2))) / Fraction(parse_number(m.group(1))))
+        denominator = Fraction(parse_number(m.group(1)))
+        if not denominator:
+            raise AmountError(f"zero denominator: {s!r}")
+        return Bound("percent", multiplier=Fraction(parse_number(m.group(2))) / denominator)
     if t.endswith("倍"):
         return Bound("multiple", multiplier=Fraction(parse_number(t[:-1])))
     if t.endswith("元"):
@@ -469,14 +481,12 @@ class FineRange:
         """The range in fen; for multiples/percentages ``base_fen`` is required (R5.10 step 1).
 
         Raises:
-            AmountError: ``code = "base_required"`` when the range needs a base and none is given.
+            BaseRequired: (``code = "base_required"``) when the range needs a base and none is given.
         """
         if self.kind == "amount":
             return self.min_fen, self.max_fen
         if base_fen is None:
-            err = AmountError(f"base amount required ({self.base or self.base_text}) for {self.raw}")
-            err.code = "base_required"  # type: ignore[misc]
-            raise err
+            raise BaseRequired(f"base amount required ({self.base or self.base_text}) for {self.raw}")
 
         def mul(f: Fraction | None) -> int | None:
             if f is None:

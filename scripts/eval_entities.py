@@ -8,7 +8,7 @@ Two scores per entity type:
 
 Run::
 
-    python scripts/eval_entities.py                 # dev, test, fresh and all
+    python scripts/eval_entities.py                 # dev, test, fresh, fresh2 and all
     python scripts/eval_entities.py --split test --errors 30
 """
 
@@ -115,12 +115,12 @@ def print_table(title: str, table: dict[str, dict[str, float]]) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description="Entity extraction P/R/F1 per label (span and value match).")
     ap.add_argument("--data", type=Path, default=ROOT / "eval" / "entities.jsonl")
-    ap.add_argument("--split", choices=["dev", "test", "fresh", "all", "each"], default="each")
+    ap.add_argument("--split", choices=["dev", "test", "fresh", "fresh2", "all", "each"], default="each")
     ap.add_argument("--errors", type=int, default=0, help="print up to N mistakes")
     ap.add_argument("--json", action="store_true", help="print the tables as JSON as well")
     args = ap.parse_args()
     records = load(args.data)
-    splits = ["dev", "test", "fresh", "all"] if args.split == "each" else [args.split]
+    splits = ["dev", "test", "fresh", "fresh2", "all"] if args.split == "each" else [args.split]
     out = {}
     for sp in splits:
         sel = records if sp == "all" else [r for r in records if r["split"] == sp]

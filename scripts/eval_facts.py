@@ -175,7 +175,7 @@ def fact_signature(text: str) -> frozenset[tuple[str, str, str]]:
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--split", default="test", choices=["dev", "test", "holdout", "all"])
+    ap.add_argument("--split", default="test", choices=["dev", "test", "holdout", "holdout2", "all"])
     ap.add_argument("--errors", action="store_true", help="print misses and false alarms")
     ap.add_argument("--by-code", action="store_true", help="print per-code numbers")
     ap.add_argument("--json", type=Path, help="write all numbers to this file")

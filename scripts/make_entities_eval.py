@@ -999,6 +999,53 @@ def fresh_items(g: Gen) -> list[str]:
     ]
 
 
+def fresh2_items(g: Gen) -> list[str]:
+    """Round 2, written after the round-1 fixes and never tuned on: officer shorthand, 笔录 and 审批表 styles."""
+    j1, _, _ = g.id_number(None, sex="男", birth=date(1993, 9, 9))
+    j2, _, _ = g.id_number(None, sex="女", bad="check")
+    j3, _, _ = g.id_number(None, sex="男")
+    j4, _, _ = g.id_number(None, sex="女", bad="date")
+    v1, v2, v3 = g.uscc(), g.uscc(org_type="92"), g.uscc(bad="length")
+    return [
+        f"问：你的基本情况？答：我叫⟦杜海峰|PARTY:individual⟧，男，身份证号{j1}，住⟦重庆市渝北区双龙大道208号|ADDRESS:domicile⟧，"
+        f"电话⟦18623001234|PHONE=18623001234⟧。",
+        f"立案审批表 案由：涉嫌销售不符合食品安全标准的食品 当事人：⟦重庆市江北区好邻居超市有限公司|PARTY:organization⟧ "
+        f"法定代表人：⟦许志强|LEGAL_REP:法定代表人⟧ 案件来源：投诉举报 受案时间：⟦2025.04.03|DATE=2025-04-03⟧",
+        f"⟦3月12日|DATE=None⟧巡查发现⟦沙坪坝区汉渝路|PLACE⟧有人占道卖菜，当事人⟦谢某|PARTY:individual⟧拒不配合。",
+        f"⟦2025年5月17日|DATE=2025-05-17⟧，我大队民警在⟦G85银昆高速|X⟧执勤时查获⟦渝B·N6231|PLATE=渝BN6231⟧号大型客车超员，"
+        f"核载⟦35|X⟧人实载⟦41|X⟧人，驾驶人⟦付某某|PARTY:individual⟧（身份证号码{j2}）。",
+        f"被检查单位：⟦重庆两江新区智造科技有限公司|PARTY:organization⟧  统一社会信用代码：{v1}  地址："
+        f"⟦重庆市渝北区金开大道1号|ADDRESS:other⟧  检查时间：⟦2024年11月20日|DATE=2024-11-20⟧⟦9:30|TIME=09:30⟧",
+        f"⟦渝中区城市管理局|AGENCY⟧：⟦2025年7月7日|DATE=2025-07-07⟧⟦傍晚7时许|TIME=19:00~⟧，接群众举报"
+        f"⟦渝中区大坪正街19号|PLACE⟧餐馆油烟扰民。经查，该餐馆名为⟦渝中区大坪老火锅店|PARTY:individual_business⟧，"
+        f"经营者⟦莫某某|LEGAL_REP:经营者⟧。",
+        f"当事人⟦谭某|PARTY:individual⟧（女，身份证号码：{j4}）于⟦2025年2月|DATE=2025-02⟧起在自家车库内加工豆腐销售，"
+        f"累计销售额约⟦8000元|MONEY=800000⟧。",
+        f"⟦重庆市九龙坡区市场监督管理局|AGENCY⟧于⟦二〇二五年一月八日|DATE=2025-01-08⟧作出行政处罚决定，对"
+        f"⟦九龙坡区谢家湾阿强烟酒店|PARTY:individual_business⟧（统一社会信用代码：{v2}）罚款⟦5000元|MONEY=500000⟧。",
+        f"⟦2024年12月24日|DATE=2024-12-24⟧夜，⟦巴南区鱼洞街道新市街|PLACE⟧一小区发生火灾，起火原因为租户⟦龙某|PARTY:individual⟧"
+        f"违规使用电器，⟦巴南区消防救援支队|AGENCY⟧于⟦12月26日|DATE=2024-12-26⟧立案调查。",
+        f"当事人⟦重庆金穗粮油贸易有限公司|PARTY:organization⟧，统一社会信用代码：{v3}（当事人提供的营业执照复印件与此一致），"
+        f"法定代表人⟦卢建国|LEGAL_REP:法定代表人⟧。",
+        f"⟦2025年8月30日|DATE=2025-08-30⟧⟦16时45分|TIME=16:45⟧，⟦贵A·Q7D21|PLATE=贵AQ7D21⟧号轻型货车在"
+        f"⟦南岸区学府大道|PLACE⟧违反禁令标志指示，驾驶人⟦田某|PARTY:individual⟧，处罚款⟦100元|MONEY=10000⟧。",
+        f"⟦江津区生态环境局|AGENCY⟧现场监测发现，⟦重庆江津鑫达建材有限公司|PARTY:organization⟧厂界噪声夜间超标"
+        f"⟦6.3|X⟧分贝。企业联系人⟦汤某|X⟧，电话⟦023-47521234|PHONE=02347521234⟧。",
+        f"违法嫌疑人⟦王某某|PARTY:individual⟧，男，⟦1993年9月9日|DATE=1993-09-09⟧出生，身份证号码：{j1}，"
+        f"于⟦2025年6月1日|DATE=2025-06-01⟧⟦20时许|TIME=20:00~⟧在⟦渝北区红锦大道|PLACE⟧一KTV包房内吸食毒品。",
+        f"⟦2025/3/3|DATE=2025-03-03⟧ ⟦10:15|TIME=10:15⟧ 执法人员对⟦璧山区东林大道88号|PLACE⟧工地检查，发现"
+        f"⟦重庆璧山建工集团有限公司|PARTY:organization⟧未对裸土进行覆盖。项目负责人⟦唐某某|X⟧在场。",
+        f"经查明，⟦重庆市南岸区某某口腔门诊部|PARTY:organization⟧（负责人：⟦左明|LEGAL_REP:负责人⟧）发布未经审查的医疗广告，"
+        f"广告费⟦1.8万元|MONEY=1800000⟧。",
+        f"⟦重庆市公安局渝北区分局两路派出所|AGENCY⟧于⟦2025年4月4日|DATE=2025-04-04⟧查获⟦渝北区两路街道|X⟧居民"
+        f"⟦简某|PARTY:individual⟧（身份证号{j3}）饲养烈性犬未办理登记。",
+        f"车辆所有人⟦重庆顺通货运有限公司|PARTY:organization⟧所属⟦渝D·83521|PLATE=渝D83521⟧号重型自卸货车，于"
+        f"⟦二〇二四年九月九日|DATE=2024-09-09⟧⟦凌晨2时许|TIME=02:00~⟧在⟦涪陵区太极大道|PLACE⟧闯禁行。",
+        f"经营者⟦蒋某|LEGAL_REP:经营者⟧在⟦永川区人民大道|X⟧开设的⟦永川区蒋记五金店|PARTY:individual_business⟧"
+        f"销售无合格证的电线，违法所得⟦860元|MONEY=86000⟧。",
+    ]
+
+
 def parse_marked(marked: str) -> tuple[str, list[dict]]:
     """Strip ``⟦surface|LABEL:sub=value⟧`` markup; return plain text and gold spans with values."""
     out: list[str] = []
@@ -1036,7 +1083,7 @@ def _gold_value(label: str, sub: str | None, value: str | None) -> dict:
     if label in ("PLATE", "PHONE"):
         return {"normalized": value}
     if label == "DATE":
-        return {"iso": value}
+        return {"iso": None if value == "None" else value}
     if label == "TIME":
         return {"iso": (value or "").rstrip("~"), "approximate": (value or "").endswith("~")}
     if label == "MONEY":
@@ -1065,6 +1112,11 @@ def build(n_per_template: int, seed: int) -> list[dict]:
         text, spans = parse_marked(marked)
         records.append({"id": f"F{i:02d}", "domain": "mixed", "split": "fresh",
                         "source": "hand-written after the rules were frozen; never tuned on", "text": text,
+                        "spans": spans})
+    for i, marked in enumerate(fresh2_items(g)):
+        text, spans = parse_marked(marked)
+        records.append({"id": f"G{i:02d}", "domain": "mixed", "split": "fresh2",
+                        "source": "hand-written after the round-1 fixes; never tuned on", "text": text,
                         "spans": spans})
     return records
 

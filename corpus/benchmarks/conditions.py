@@ -37,7 +37,7 @@ _DURATION_TO_DAYS = {"日": 1.0, "小时": 1 / 24, "分钟": 1 / 1440, "月": 30
 _PRE = r"不超过|未超过|不高于|不大于|不多于|不足|不满|未满|未达到|小于|少于|低于|大于|多于|高于|超过|超出|达到|仅|在|≥|≤|＜|＞|<|>"
 _POST = r"及以上|或以上|以上|及以下|或以下|以下|以内|之内|内"
 _QUANT_RE = re.compile(
-    rf"(?P<pre>{_PRE})?\s*(?P<ord>第)?(?P<num>{NUM})\s*(?P<unit>{_UNIT_RE})(?:猪当量)?(?:（[^）]{{0,12}}）|\([^)]{{0,12}}\))?"
+    rf"(?P<pre>{_PRE})?\s*(?P<ord>第)?(?:(?P<pct>百分之)(?P<pnum>{NUM})|(?P<num>{NUM})\s*(?P<unit>{_UNIT_RE}))(?:猪当量)?(?:（[^）]{{0,12}}）|\([^)]{{0,12}}\))?"
     rf"\s*(?P<post>{_POST})?"
 )
 # 7MW（10t/h）≤设施容量＜14MW（20t/h）, 3000平方米≤密闭式堆场面积, 堆场面积＜500平方米
@@ -217,7 +217,7 @@ def parse_conditions(text: str, below_inclusive: bool = True) -> tuple[list[Pred
     for m in _QUANT_RE.finditer(masked):
         if any(s <= m.start() < e for s, e in covered):
             continue
-        unit_raw = m.group("unit")
+        unit_raw = "%" if m.group("pct") else m.group("unit")
         unit = _UNIT_NORM[unit_raw]
         post = m.group("post")
         if post == "内":
@@ -227,17 +227,23 @@ def parse_conditions(text: str, below_inclusive: bool = True) -> tuple[list[Pred
         if unit in {"类", "种"} and not (m.group("pre") or post):
             continue  # 一类污染物, Ⅲ类放射源: a category, not a count
         try:
-            value = _to_number(m.group("num"))
+            value = _to_number(m.group("pnum") if m.group("pct") else m.group("num"))
         except (ValueError, KeyError, TypeError):
             continue
         value *= _MULT.get(unit_raw, 1.0)
-        fld, subj = _field_for(unit, text, m.start("num"), m.end("unit"))
+        num_start = m.start("pnum") if m.group("pct") else m.start("num")
+        fld, subj = _field_for(unit, text, num_start, m.end())
         if m.group("ord"):
             op = "=="
         elif m.group("pre") == "仅":
             op = "<=" if post else "=="
         else:
             op = _op(m.group("pre") if m.group("pre") != "在" else None, post, below_inclusive)
+            lo_c, _ = _clause_bounds(text, m.start())
+            lead = re.search(r"(未|不)?(?:超过|超出|高于)[^，。；]{0,16}$", text[lo_c:num_start])
+            if op == "==" and lead:
+                # 超过核定载质量百分之三十: more than the figure; 未超过…总宽度的20%: at most the figure
+                op = "<=" if lead.group(1) else ">"
         value, nunit = _normalise(value, unit)
         window = _window_at(text, m.start(), windows) if fld == "违法次数" else None
         preds.append(_pred(fld, op, value, nunit, subj, window, m, text))

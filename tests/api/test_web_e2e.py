@@ -139,6 +139,7 @@ def browser(downloads: Path) -> Iterator[WebDriver]:
     for flag in FLAGS:
         opts.add_argument(flag)
     opts.add_argument(f"--user-data-dir={profile}")
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     opts.add_experimental_option("prefs", {"download.default_directory": str(downloads),
                                            "download.prompt_for_download": False,
                                            "intl.accept_languages": "zh-CN,zh"})
@@ -155,11 +156,19 @@ def browser(downloads: Path) -> Iterator[WebDriver]:
 
 
 @pytest.fixture()
-def page(browser: WebDriver, live: Live) -> WebDriver:
-    """A clean page state: no stored key, no leftover script overrides."""
+def page(browser: WebDriver, live: Live) -> Iterator[WebDriver]:
+    """A clean page state (no stored key, no script overrides); afterwards, a console free of errors.
+
+    Script exceptions and CSP violations (an inline script or style, an outside resource, an HTML sink under
+    Trusted Types) land in the console as SEVERE; failed HTTP answers are expected here and shown on the page.
+    """
     browser.get(live.url + "/review")
     browser.execute_script("sessionStorage.clear()")
-    return browser
+    browser.get_log("browser")  # drop what came before this test
+    yield browser
+    errors = [e["message"] for e in browser.get_log("browser")
+              if e["level"] == "SEVERE" and "Failed to load resource" not in e["message"]]
+    assert not errors, errors
 
 
 # ---------------------------------------------------------------------------------------------- helpers

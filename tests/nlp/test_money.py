@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import re
 import sqlite3
 from fractions import Fraction
@@ -59,6 +60,17 @@ def test_amount_in_words_rules() -> None:
 @given(st.integers(min_value=0, max_value=10**13))
 def test_words_parse_back_to_the_same_fen(fen: int) -> None:
     assert parse_amount(amount_in_words(fen)) == fen
+
+
+@given(st.text(alphabet="零一二两三四五六七八九十百千万亿壹贰叁仟佰拾0123456789.,元角分整人民币¥余多倍分之以上以下罚款处的", max_size=24))
+def test_bad_input_only_ever_raises_amount_error(text: str) -> None:
+    try:
+        fen = parse_amount(text)
+    except AmountError:
+        return
+    assert type(fen) is int and fen >= 0
+    find_amounts(text)
+    find_fine_ranges(text)
 
 
 # --------------------------------------------------------------------------- R7.6 parse
@@ -198,6 +210,7 @@ def test_every_fine_article_in_laws_db_parses_consistently(ldb: sqlite3.Connecti
             short.append((law, no))
         for r in ranges:
             assert text[r.span[0] : r.span[1]] == r.raw
+            json.dumps(r.to_dict(), ensure_ascii=False)
             if r.kind == "amount":
                 assert r.min_fen is not None or r.max_fen is not None, (law, no, r.raw)
                 assert r.min_fen is None or r.max_fen is None or r.min_fen <= r.max_fen, (law, no, r.raw)

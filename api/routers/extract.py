@@ -1,0 +1,34 @@
+"""Entity extraction for auto-filling case fields (issue #5)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, Field
+
+from api.deps import Auditor, get_auditor, get_services
+from api.errors import parse_date
+from api.services import Services
+
+router = APIRouter(prefix="/v1", tags=["entities"])
+
+
+class ExtractRequest(BaseModel):
+    """A description to auto-fill from."""
+
+    text: str = Field(..., min_length=1)
+    reference_date: str | None = Field(None, description="Day the text was written (resolves 昨日/今日), YYYY-MM-DD")
+
+
+class ExtractResponse(BaseModel):
+    """Entities with label, span, normalised value and validity."""
+
+    entities: list[dict]
+
+
+@router.post("/extract", response_model=ExtractResponse)
+def extract(req: ExtractRequest, svc: Services = Depends(get_services),
+            audit: Auditor = Depends(get_auditor)) -> ExtractResponse:
+    """Party, 统一社会信用代码 and 身份证号 (validated), addresses, phone, plate, dates, place, money, agency."""
+    ents = svc.extract(req.text, parse_date(req.reference_date, "reference_date"))
+    audit("extract", req.model_dump(), [{k: e[k] for k in ("label", "text", "valid")} for e in ents])
+    return ExtractResponse(entities=ents)

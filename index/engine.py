@@ -1,0 +1,318 @@
+"""The passage index: build (with embedding cache and progress), persist with a manifest, load, and score.
+
+Layout of an index directory::
+
+    manifest.json     corpus version + hash, encoder, counts, config, build time
+    passages.jsonl    one passage per line (row order = every array below)
+    vectors.npy       float32 vectors of the units that have their own (config.dense_units)
+    vec_row.npy       per passage: its vector row (own, else its article's), -1 if none
+    bm25/             bm25s files
+    pairs.json        违则/罚则 pairing tables
+    cache/<encoder>/  embedding cache keyed by sha256 of the embedded text (survives rebuilds)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import time
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from index.dense import DenseBackend, EmbeddingCache
+from index.pairing import PairIndex, build_pairs
+from index.passages import UNITS, Passage, corpus_fingerprint, embed_text
+from index.sparse import BM25Backend
+from nlp.encoders import Encoder
+
+FORMAT_VERSION = 1
+_FAR_FUTURE = date(9999, 12, 31).toordinal()
+
+
+class IndexError_(ValueError):
+    """An index directory that is missing, stale or built with another encoder."""
+
+    code = "index_error"
+
+
+@dataclass
+class IndexConfig:
+    """What is indexed and how it is scored. Defaults are the measured best (scripts/bench_search.py).
+
+    Attributes:
+        granularity: passage units kept (article, paragraph, item).
+        dense_units: units that get their own vector (``article``, ``item``…, or ``liability:item`` for the units
+            of 罚则 only); the others inherit their article's vector if it has one. Embedding every unit does not fit
+            the 10-minute build on 2 cores (scripts/bench_search.py).
+        dense: ``"faiss"`` or ``"none"``.
+        sparse: ``"bm25"`` or ``"none"``.
+        sparse_tokenizer: see :data:`index.sparse.TOKENIZERS`.
+        fusion: see :data:`index.fusion.FUSIONS`.
+        dense_weight: weight of the dense side in fusion.
+        candidates: how many rows each backend contributes before fusion.
+        conduct_filter: strip who/when/where/evidence from long narrative queries.
+        near_k: retrieved 违则/罚则 partners kept per provision.
+    """
+
+    granularity: tuple[str, ...] = UNITS
+    dense_units: tuple[str, ...] = ("article",)
+    dense: str = "faiss"
+    sparse: str = "bm25"
+    sparse_tokenizer: str = "char2"
+    fusion: str = "minmax"
+    dense_weight: float = 0.5
+    candidates: int = 200
+    conduct_filter: bool = True
+    near_k: int = 3
+
+    def to_json(self) -> dict:
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+
+    @classmethod
+    def from_json(cls, d: dict) -> IndexConfig:
+        known = {k: tuple(v) if isinstance(v, list) else v for k, v in d.items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+    def build_key(self) -> dict:
+        """The settings that change what is stored (the rest only change scoring)."""
+        return {k: self.to_json()[k] for k in ("granularity", "dense_units", "dense", "sparse", "sparse_tokenizer",
+                                                "near_k")}  # fmt: skip
+
+
+def dense_selected(p: Passage, units: tuple[str, ...]) -> bool:
+    """Does a passage get its own vector? ``units`` holds unit names (``article``) or ``liability:<unit>``."""
+    u = p.meta["unit"]
+    if u in units:
+        return True
+    return bool(p.meta.get("is_liability")) and f"liability:{u}" in units
+
+
+def _ordinal(iso: str | None, default: int) -> int:
+    return date.fromisoformat(iso).toordinal() if iso else default
+
+
+def _log(msg: str, quiet: bool) -> None:
+    if not quiet:
+        print(msg, file=sys.stderr, flush=True)
+
+
+@dataclass
+class PassageIndex:
+    """Passages with their dense/sparse backends and pairing tables, row-aligned."""
+
+    passages: list[Passage]
+    config: IndexConfig
+    manifest: dict
+    sparse: BM25Backend | None
+    dense: DenseBackend | None
+    vec_row: np.ndarray
+    pairs: PairIndex
+    _masks: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        n = len(self.passages)
+        self.eff_from = np.fromiter(
+            (_ordinal(p.meta.get("effective_from"), 0) for p in self.passages), dtype=np.int32, count=n
+        )
+        self.eff_to = np.fromiter(
+            (_ordinal(p.meta.get("effective_to"), _FAR_FUTURE) for p in self.passages), dtype=np.int32, count=n
+        )
+        self.is_liability = np.fromiter((bool(p.meta.get("is_liability")) for p in self.passages), dtype=bool, count=n)
+        self.unit_of_row: dict[int, list[int]] = {}
+        for i, r in enumerate(self.vec_row):
+            if r >= 0:
+                self.unit_of_row.setdefault(int(r), []).append(i)
+        self.row_of_id = {p.id: i for i, p in enumerate(self.passages)}
+        # Same provision in other versions: (law_key, article, sub, paragraph, item) → rows.
+        self.by_provision: dict[tuple, list[int]] = {}
+        self.versions_of_law: dict[str, list[tuple[str, str]]] = {}
+        seen: set[tuple[str, str]] = set()
+        for i, p in enumerate(self.passages):
+            m = p.meta
+            key = (m["law_key"], m["article"], m.get("article_sub") or 0, m.get("paragraph"), m.get("item"))
+            self.by_provision.setdefault(key, []).append(i)
+            vk = (m["law_key"], m["version_id"])
+            if vk not in seen:
+                seen.add(vk)
+                self.versions_of_law.setdefault(m["law_key"], []).append((m.get("effective_from") or "", m["version_id"]))
+        for v in self.versions_of_law.values():
+            v.sort()
+
+    # ---- build ------------------------------------------------------------------------------------------
+    @classmethod
+    def build(
+        cls,
+        passages: Iterable[Passage],
+        encoder: Encoder | None,
+        config: IndexConfig | None = None,
+        cache_dir: Path | None = None,
+        corpus_version: str | None = None,
+        quiet: bool = False,
+    ) -> PassageIndex:
+        """Build from passages. ``encoder`` may be None only when ``config.dense == "none"``."""
+        t0 = time.time()
+        config = config or IndexConfig()
+        ps = [p for p in passages if p.meta.get("unit") in config.granularity]
+        if not ps:
+            raise IndexError_("no passages to index")
+        texts = [embed_text(p) for p in ps]
+        _log(f"index: {len(ps)} passages", quiet)
+
+        vec_row = np.full(len(ps), -1, dtype=np.int64)
+        dense = None
+        n_encoded = 0
+        vectors = None
+        if config.dense != "none":
+            if encoder is None:
+                raise IndexError_("a dense index needs an encoder")
+            own = [i for i, p in enumerate(ps) if dense_selected(p, config.dense_units)]
+            cache = EmbeddingCache(cache_dir, encoder.name) if cache_dir else None
+            te = time.time()
+            if cache is not None:
+                vectors, n_encoded = cache.embed(encoder, [texts[i] for i in own], show_progress=not quiet)
+                if n_encoded:
+                    cache.save()
+            else:
+                vectors = encoder.encode_passages([texts[i] for i in own], show_progress=not quiet)
+                n_encoded = len(own)
+            _log(f"index: {len(own)} vectors, {n_encoded} encoded in {time.time() - te:.1f}s", quiet)
+            vec_row[own] = np.arange(len(own))
+            # Units without their own vector share their article's.
+            art_row = {(p.meta["version_id"], p.meta["article"], p.meta.get("article_sub") or 0): int(vec_row[i])
+                       for i, p in enumerate(ps) if vec_row[i] >= 0 and p.meta["unit"] == "article"}  # fmt: skip
+            for i, p in enumerate(ps):
+                if vec_row[i] < 0:
+                    vec_row[i] = art_row.get((p.meta["version_id"], p.meta["article"], p.meta.get("article_sub") or 0), -1)
+            dense = DenseBackend(vectors)
+
+        sparse = None
+        if config.sparse != "none":
+            ts = time.time()
+            sparse = BM25Backend(config.sparse_tokenizer)
+            sparse.build(texts, show_progress=not quiet)
+            _log(f"index: BM25 ({config.sparse_tokenizer}) in {time.time() - ts:.1f}s", quiet)
+
+        tp = time.time()
+        if vectors is not None:
+            pvecs = np.zeros((len(ps), vectors.shape[1]), dtype=np.float32)
+            ok = vec_row >= 0
+            pvecs[ok] = vectors[vec_row[ok]]
+        else:  # sparse-only index: pair by nothing but explicit references
+            pvecs = np.zeros((len(ps), 1), dtype=np.float32)
+        pairs = build_pairs(ps, pvecs, near_k=config.near_k if vectors is not None else 0)
+        _log(f"index: pairs ({len(pairs.explicit)} explicit) in {time.time() - tp:.1f}s", quiet)
+
+        manifest = {
+            "format_version": FORMAT_VERSION,
+            "corpus_version": corpus_version,
+            "corpus_hash": corpus_fingerprint(ps),
+            "encoder": encoder.name if encoder is not None else None,
+            "dim": encoder.dim if encoder is not None else None,
+            "passage_count": len(ps),
+            "vector_count": 0 if vectors is None else int(len(vectors)),
+            "encoded_this_build": int(n_encoded),
+            "config": config.to_json(),
+            "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "build_seconds": round(time.time() - t0, 2),
+        }
+        return cls(ps, config, manifest, sparse, dense, vec_row, pairs)
+
+    # ---- persistence --------------------------------------------------------------------------------------
+    def save(self, path: Path) -> None:
+        """Write to ``path`` (replaced atomically as a whole; the embedding cache subfolder is kept)."""
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        tmp = path / f".tmp-{os.getpid()}"
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        tmp.mkdir()
+        with (tmp / "passages.jsonl").open("w", encoding="utf-8") as f:
+            for p in self.passages:
+                f.write(json.dumps({"id": p.id, "text": p.text, "meta": p.meta}, ensure_ascii=False) + "\n")
+        np.save(tmp / "vec_row.npy", self.vec_row)
+        if self.dense is not None:
+            np.save(tmp / "vectors.npy", np.ascontiguousarray(self.dense.vectors()))
+        if self.sparse is not None:
+            self.sparse.save(tmp / "bm25")
+        (tmp / "pairs.json").write_text(json.dumps(self.pairs.to_json()), encoding="utf-8")
+        # Manifest last: a directory without it is incomplete.
+        (tmp / "manifest.json").write_text(json.dumps(self.manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+        for name in ("passages.jsonl", "vec_row.npy", "vectors.npy", "bm25", "pairs.json", "manifest.json"):
+            dst = path / name
+            if dst.is_dir():
+                shutil.rmtree(dst)
+            elif dst.exists():
+                dst.unlink()
+            if (tmp / name).exists():
+                (tmp / name).replace(dst)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    @staticmethod
+    def read_manifest(path: Path) -> dict | None:
+        """The manifest of an index directory, or None."""
+        mp = Path(path) / "manifest.json"
+        if not mp.is_file():
+            return None
+        try:
+            return json.loads(mp.read_text(encoding="utf-8"))
+        except json.JSONDecodeError:
+            return None
+
+    @classmethod
+    def load(cls, path: Path, encoder: Encoder | None) -> PassageIndex:
+        """Load a saved index; the encoder must be the one it was built with."""
+        path = Path(path)
+        manifest = cls.read_manifest(path)
+        if manifest is None:
+            raise IndexError_(f"no index at {path}: run `enforcement-helper build`")
+        if manifest.get("format_version") != FORMAT_VERSION:
+            raise IndexError_(f"index at {path} has format {manifest.get('format_version')}, need {FORMAT_VERSION}")
+        config = IndexConfig.from_json(manifest["config"])
+        if config.dense != "none" and (encoder is None or encoder.name != manifest.get("encoder")):
+            raise IndexError_(
+                f"index at {path} was built with encoder {manifest.get('encoder')!r}, "
+                f"not {getattr(encoder, 'name', None)!r}: rebuild it"
+            )
+        passages = []
+        with (path / "passages.jsonl").open(encoding="utf-8") as f:
+            for line in f:
+                d = json.loads(line)
+                passages.append(Passage(d["id"], d["text"], d["meta"]))
+        vec_row = np.load(path / "vec_row.npy")
+        dense = DenseBackend(np.load(path / "vectors.npy")) if (path / "vectors.npy").is_file() else None
+        sparse = (
+            BM25Backend.load(path / "bm25", config.sparse_tokenizer, len(passages))
+            if (path / "bm25").is_dir()
+            else None
+        )
+        pairs = PairIndex.from_json(json.loads((path / "pairs.json").read_text(encoding="utf-8")))
+        return cls(passages, config, manifest, sparse, dense, vec_row, pairs)
+
+    # ---- scoring --------------------------------------------------------------------------------------------
+    def in_force_mask(self, as_of: date | None) -> np.ndarray:
+        """Rows in force on ``as_of`` (all rows when None)."""
+        if as_of is None:
+            return np.ones(len(self.passages), dtype=bool)
+        d = as_of.toordinal()
+        m = self._masks.get(d)
+        if m is None:
+            m = (self.eff_from <= d) & (d < self.eff_to)
+            if len(self._masks) > 64:
+                self._masks.clear()
+            self._masks[d] = m
+        return m
+
+    def dense_rows_mask(self, unit_mask: np.ndarray) -> np.ndarray | None:
+        """Vector rows that have at least one allowed unit."""
+        if self.dense is None:
+            return None
+        rows = np.zeros(self.dense.n, dtype=bool)
+        own = self.vec_row[unit_mask]
+        rows[own[own >= 0]] = True
+        return rows

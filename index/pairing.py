@@ -1,0 +1,172 @@
+"""违则/罚则 pairing: link a penalty provision (罚则) to the provision it sanctions (违则) and back.
+
+Three sources, in order of trust:
+1. ``explicit``: the 罚则 names its 违则 (「违反本法第三十五条规定，…的，由…处…罚款」), parsed with
+   :func:`nlp.citations.parse_citations`; only citations governed by a preceding 违反 count (「依照本法第九十条的规定处罚」
+   names another 罚则, not a 违则).
+2. ``retrieved``: most 法律责任 articles only say 「违反本法规定」 (about 1 in 8 names the article), so the nearest
+   non-liability article of the same version, by passage-vector cosine, is proposed instead.
+3. ``self``: a 罚则 that itself describes the conduct is its own 违则 source when nothing better exists.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from index.passages import Passage
+from nlp.citations import Context, normalize_title, parse_citations
+
+# How far (chars) a citation may sit after 违反 and still be what is violated: 「违反本法第十八条、第二十条第一款的规定」.
+_VIOLATE_WINDOW = 40
+_BREAK_RE = re.compile(r"[。；;]")
+_DELEGATE_RE = re.compile(r"(依照|按照|依据|根据)[^违]{0,6}$")
+
+ArticleKey = tuple[str, int, int]  # (law_key, article, sub)
+
+
+def violated_refs(p: Passage) -> list[tuple[str, int, int, int | None, int | None]]:
+    """Provisions a passage says are violated: ``(law_key, article, sub, paragraph, item)`` per citation."""
+    ctx_text = p.meta.get("context") or ""
+    text = f"{ctx_text}\n{p.text}" if ctx_text else p.text
+    if "违反" not in text:
+        return []
+    m = p.meta
+    ctx = Context(law=m.get("law"), article=m.get("article"), article_sub=m.get("article_sub") or 0,
+                  paragraph=m.get("paragraph"))  # fmt: skip
+    out: list[tuple[str, int, int, int | None, int | None]] = []
+    for c in parse_citations(text, context=ctx):
+        if c.relative or c.article is None or not c.law:
+            continue
+        head = text[max(0, c.start - _VIOLATE_WINDOW) : c.start]
+        pos = head.rfind("违反")
+        if pos < 0 or _BREAK_RE.search(head[pos:]) or _DELEGATE_RE.search(head):
+            continue
+        # A citation of the 罚则's own article (「违反本条规定」) is not a separate 违则.
+        key = (normalize_title(c.law), c.article, c.article_sub, c.paragraph, c.item)
+        if key[0] == m.get("law_key") and key[1] == m.get("article") and key[2] == (m.get("article_sub") or 0):
+            continue
+        if key not in out:
+            out.append(key)
+    return out
+
+
+@dataclass
+class PairIndex:
+    """Pairing tables over passage row numbers.
+
+    Attributes:
+        explicit: liability row → rows of the violated provisions it names (all versions of the target law;
+            the searcher keeps those in force).
+        reverse: violated row → liability rows that name it (explicit).
+        near_violated: liability row → nearest non-liability article rows of the same version, best first.
+        near_basis: non-liability article row → nearest liability rows of the same version, best first.
+        near_score: (row, row) → passage cosine of the retrieved pairs.
+    """
+
+    explicit: dict[int, list[int]] = field(default_factory=dict)
+    reverse: dict[int, list[int]] = field(default_factory=dict)
+    near_violated: dict[int, list[int]] = field(default_factory=dict)
+    near_basis: dict[int, list[int]] = field(default_factory=dict)
+    near_score: dict[tuple[int, int], float] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        """JSON-friendly form for the index directory."""
+        return {
+            "explicit": {str(k): v for k, v in self.explicit.items()},
+            "near_violated": {str(k): v for k, v in self.near_violated.items()},
+            "near_basis": {str(k): v for k, v in self.near_basis.items()},
+            "near_score": [[a, b, round(s, 5)] for (a, b), s in self.near_score.items()],
+        }
+
+    @classmethod
+    def from_json(cls, d: dict) -> PairIndex:
+        """Inverse of :meth:`to_json`."""
+        self = cls(
+            explicit={int(k): v for k, v in d.get("explicit", {}).items()},
+            near_violated={int(k): v for k, v in d.get("near_violated", {}).items()},
+            near_basis={int(k): v for k, v in d.get("near_basis", {}).items()},
+            near_score={(a, b): s for a, b, s in d.get("near_score", [])},
+        )
+        self._fill_reverse()
+        return self
+
+    def _fill_reverse(self) -> None:
+        rev: dict[int, list[int]] = defaultdict(list)
+        for src, targets in self.explicit.items():
+            for t in targets:
+                rev[t].append(src)
+        self.reverse = dict(rev)
+
+
+def build_pairs(passages: Sequence[Passage], vectors: np.ndarray, near_k: int = 3) -> PairIndex:
+    """Build the pairing tables.
+
+    Args:
+        passages: all passages, row i ↔ ``passages[i]``.
+        vectors: one L2-normalised vector per passage (a unit without its own vector carries its article's).
+        near_k: how many retrieved partners to keep per row.
+    """
+    pairs = PairIndex()
+    # Resolve explicit references against every version of the cited law (article → paragraph → item rows).
+    by_article: dict[ArticleKey, list[int]] = defaultdict(list)
+    by_unit: dict[tuple[str, int, int, int | None, int | None], list[int]] = defaultdict(list)
+    by_item: dict[tuple[str, int, int, int], list[int]] = defaultdict(list)
+    for i, p in enumerate(passages):
+        m = p.meta
+        key = (m["law_key"], m["article"], m.get("article_sub") or 0)
+        if m["unit"] == "article":
+            by_article[key].append(i)
+        by_unit[(*key, m.get("paragraph"), m.get("item"))].append(i)
+        if m["unit"] == "item":
+            by_item[(*key, m["item"])].append(i)
+    for i, p in enumerate(passages):
+        if not p.meta.get("is_liability"):
+            continue
+        rows: list[int] = []
+        for law_key, art, sub, par, item in violated_refs(p):
+            hit = by_unit.get((law_key, art, sub, par, item)) or by_unit.get((law_key, art, sub, par, None))
+            if not hit and par is None and item is not None:
+                # 「第X条第Y项」 with the 款 left out (R1.8): any 款 holding that item.
+                hit = by_item.get((law_key, art, sub, item), [])
+            hit = hit or by_article.get((law_key, art, sub), [])
+            rows.extend(r for r in hit if r not in rows and r != i)
+        if rows:
+            pairs.explicit[i] = rows
+    pairs._fill_reverse()
+
+    # Retrieved partners inside each version.
+    by_version: dict[str, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
+    for i, p in enumerate(passages):
+        m = p.meta
+        liab, other = by_version[m["version_id"]]
+        if m.get("is_liability"):
+            if m["unit"] in ("article", "item") or (m["unit"] == "paragraph"):
+                liab.append(i)
+        elif m["unit"] == "article" and m.get("article", 0) > 1:
+            other.append(i)  # 第一条 states the purpose of the whole law: never a 违则
+    for _vid, (liab, other) in by_version.items():
+        if not liab or not other:
+            continue
+        lv, ov = vectors[liab], vectors[other]
+        sims = lv @ ov.T
+        k = min(near_k, len(other))
+        top = np.argsort(-sims, axis=1)[:, :k]
+        for a, row in enumerate(top):
+            pairs.near_violated[liab[a]] = [other[j] for j in row]
+            for j in row:
+                pairs.near_score[(liab[a], other[j])] = float(sims[a, j])
+        liab_art = [a for a, r in enumerate(liab) if passages[r].meta["unit"] == "article"]
+        if liab_art:
+            sims_t = sims[liab_art].T  # other × liability articles
+            kb = min(near_k, len(liab_art))
+            topb = np.argsort(-sims_t, axis=1)[:, :kb]
+            for o, row in enumerate(topb):
+                pairs.near_basis[other[o]] = [liab[liab_art[j]] for j in row]
+                for j in row:
+                    pairs.near_score[(liab[liab_art[j]], other[o])] = float(sims_t[o, j])
+    return pairs

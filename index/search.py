@@ -1,0 +1,377 @@
+"""The search service: a violation description in, the applicable provisions (with 违则/罚则 pairs) out."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from index.calibration import NoMatchCalibrator, query_features
+from index.engine import IndexConfig, IndexError_, PassageIndex
+from index.fusion import fuse
+from index.passages import Passage, article_id, passages_from_store
+from index.query import extract_conduct
+from nlp.encoders import Encoder
+
+
+class SearchError(ValueError):
+    """Bad search input."""
+
+    code = "bad_search"
+
+
+@dataclass
+class SearchHit:
+    """One applicable provision.
+
+    ``violated`` / ``basis`` are ``{"citation", "text", "source", …}`` dicts (source: explicit | retrieved | self)
+    or None. ``newer_version`` is set when a later version of the same instrument exists (处罚法 第三十七条 / R2.1).
+    """
+
+    citation: str
+    law: str
+    article: int
+    paragraph: int | None
+    item: int | None
+    text: str
+    score: float
+    violated: dict | None
+    basis: dict | None
+    unit: str = "article"
+    article_sub: int = 0
+    is_liability: bool = False
+    version_id: str = ""
+    effective_from: str | None = None
+    effective_to: str | None = None
+    newer_version: dict | None = None
+    id: str = ""
+
+    def to_dict(self) -> dict:
+        """JSON-friendly dict."""
+        return asdict(self)
+
+
+@dataclass
+class SearchResult:
+    """Hits plus the calibrated "nothing applicable" signal."""
+
+    query: str
+    as_of: str | None
+    hits: list[SearchHit]
+    no_match: bool
+    confidence: float | None
+    conduct: str = ""
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {
+            "query": self.query,
+            "as_of": self.as_of,
+            "conduct": self.conduct,
+            "no_match": self.no_match,
+            "confidence": self.confidence,
+            "results": [h.to_dict() for h in self.hits],
+        }
+
+
+def _ref(p: Passage, source: str, score: float | None = None) -> dict:
+    m = p.meta
+    d = {
+        "citation": m["citation"],
+        "text": p.text,
+        "law": m["law"],
+        "article": m["article"],
+        "article_sub": m.get("article_sub") or 0,
+        "paragraph": m.get("paragraph"),
+        "item": m.get("item"),
+        "source": source,
+    }
+    if score is not None:
+        d["score"] = round(float(score), 4)
+    return d
+
+
+class Searcher:
+    """Dense + sparse retrieval over statute passages, date-aware, with 违则/罚则 pairs.
+
+    Build with :meth:`build` (from passages), :meth:`from_store` (statute store; loads a saved index when its
+    manifest matches the corpus, else builds and saves) or :meth:`load` (saved index directory).
+    """
+
+    def __init__(
+        self,
+        index: PassageIndex,
+        encoder: Encoder | None,
+        calibrator: NoMatchCalibrator | None = None,
+    ) -> None:
+        self.index = index
+        self.encoder = encoder
+        self.config = index.config
+        self.calibrator = calibrator if calibrator is not None else NoMatchCalibrator.default_for(
+            getattr(encoder, "name", None), index.config
+        )
+
+    # ---- construction ------------------------------------------------------------------------------------
+    @classmethod
+    def build(
+        cls,
+        passages: Iterable[Passage],
+        encoder: Encoder | None,
+        config: IndexConfig | None = None,
+        index_dir: Path | None = None,
+        corpus_version: str | None = None,
+        quiet: bool = True,
+    ) -> Searcher:
+        """Build an index from passages (saved to ``index_dir`` when given, with its embedding cache there)."""
+        cache = Path(index_dir) / "cache" if index_dir else None
+        idx = PassageIndex.build(passages, encoder, config, cache_dir=cache, corpus_version=corpus_version, quiet=quiet)
+        if index_dir:
+            idx.save(Path(index_dir))
+        return cls(idx, encoder)
+
+    @classmethod
+    def load(cls, index_dir: Path, encoder: Encoder | None) -> Searcher:
+        """Load a saved index."""
+        return cls(PassageIndex.load(Path(index_dir), encoder), encoder)
+
+    @classmethod
+    def from_store(
+        cls,
+        store: Any,
+        encoder: Encoder | None,
+        index_dir: Path,
+        config: IndexConfig | None = None,
+        rebuild: bool = False,
+        quiet: bool = False,
+    ) -> Searcher:
+        """Load the index for ``store`` from ``index_dir`` if it is current, else (re)build and save it.
+
+        "Current" means the same corpus version, encoder and stored-structure settings. A rebuild reuses the
+        embedding cache, so unchanged texts are not re-embedded.
+        """
+        config = config or IndexConfig()
+        corpus_version = store.corpus_version() if hasattr(store, "corpus_version") else None
+        manifest = PassageIndex.read_manifest(Path(index_dir))
+        if (
+            not rebuild
+            and manifest is not None
+            and corpus_version is not None
+            and manifest.get("corpus_version") == corpus_version
+            and manifest.get("encoder") == getattr(encoder, "name", None)
+            and IndexConfig.from_json(manifest.get("config", {})).build_key() == config.build_key()
+        ):
+            try:
+                s = cls.load(Path(index_dir), encoder)
+                s.index.config = s.config = config  # scoring settings may differ from the build's
+                return s
+            except (IndexError_, OSError, ValueError):
+                pass
+        t0 = time.time()
+        passages = list(passages_from_store(store, granularity=config.granularity))
+        if not quiet:
+            print(f"index: read {len(passages)} passages from the store in {time.time() - t0:.1f}s", file=sys.stderr)
+        return cls.build(passages, encoder, config, index_dir=index_dir, corpus_version=corpus_version, quiet=quiet)
+
+    # ---- search ----------------------------------------------------------------------------------------------
+    def search(
+        self,
+        query: str,
+        as_of: date | None = None,
+        top_k: int = 10,
+        *,
+        dense_weight: float | None = None,
+        fusion: str | None = None,
+        conduct_filter: bool | None = None,
+        use_today: bool = True,
+    ) -> SearchResult:
+        """Search provisions for a violation description.
+
+        Args:
+            query: the description (a short phrase or a pasted narrative).
+            as_of: violation date; only provisions in force that day are returned. None means today unless
+                ``use_today`` is false (then every version is eligible).
+            top_k: number of distinct articles returned.
+            dense_weight, fusion, conduct_filter: override the index config (benchmarks).
+        """
+        if not isinstance(query, str) or not query.strip():
+            raise SearchError("query must be a non-empty string")
+        if top_k < 1 or top_k > 100:
+            raise SearchError("top_k must be between 1 and 100")
+        if as_of is None and use_today:
+            as_of = date.today()
+        cfg = self.config
+        w = cfg.dense_weight if dense_weight is None else dense_weight
+        method = fusion or cfg.fusion
+        use_filter = cfg.conduct_filter if conduct_filter is None else conduct_filter
+        idx = self.index
+        t = {"start": time.perf_counter()}
+        conduct = extract_conduct(query) if use_filter else query.strip()
+
+        allowed = idx.in_force_mask(as_of)
+        n_cand = cfg.candidates
+        cand: dict[int, None] = {}
+        dense_all: np.ndarray | None = None
+        qvec = None
+        d_top: np.ndarray = np.zeros(0, dtype=np.float32)
+        if idx.dense is not None and self.encoder is not None and w > 0:
+            qvec = self.encoder.encode_queries([conduct])[0]
+            t["encode"] = time.perf_counter()
+            rows_ok = self._rows_mask(as_of, allowed)
+            rows, d_top = idx.dense.search(qvec, n_cand, rows_ok)
+            d_top = d_top[rows >= 0]
+            for r in rows[rows >= 0]:
+                for u in idx.unit_of_row.get(int(r), ()):
+                    if allowed[u]:
+                        cand[u] = None
+        t["dense"] = time.perf_counter()
+        s_all: np.ndarray | None = None
+        if idx.sparse is not None and w < 1:
+            s_all = idx.sparse.scores(conduct)
+            s_masked = np.where(allowed, s_all, -np.inf)
+            k = min(n_cand, int(allowed.sum()))
+            if k > 0:
+                top = np.argpartition(-s_masked, k - 1)[:k]
+                for u in top[np.isfinite(s_masked[top]) & (s_masked[top] > 0)]:
+                    cand[int(u)] = None
+        t["sparse"] = time.perf_counter()
+
+        rows_c = np.fromiter(cand.keys(), dtype=np.int64, count=len(cand))
+        if len(rows_c) == 0:
+            return SearchResult(query, as_of.isoformat() if as_of else None, [], True, 0.0, conduct)
+        dense_c = None
+        if qvec is not None:
+            vr = idx.vec_row[rows_c]
+            dense_c = np.full(len(rows_c), -1.0, dtype=np.float32)
+            okr = vr >= 0
+            dense_c[okr] = idx.dense.score_rows(qvec, vr[okr])
+            dense_all = dense_c
+        sparse_c = s_all[rows_c] if s_all is not None else None
+        fused = fuse(dense_c, sparse_c, w if dense_c is not None else 0.0, method)
+        order = np.argsort(-fused, kind="stable")
+
+        hits: list[SearchHit] = []
+        seen: set[tuple] = set()
+        score_of = {int(r): float(f) for r, f in zip(rows_c, fused)}
+        for j in order:
+            r = int(rows_c[j])
+            m = idx.passages[r].meta
+            key = (m["version_id"], m["article"], m.get("article_sub") or 0)
+            if key in seen:
+                continue
+            seen.add(key)
+            hits.append(self._hit(r, float(fused[j]), score_of, qvec, allowed, as_of))
+            if len(hits) >= top_k:
+                break
+        t["fuse"] = time.perf_counter()
+
+        feats = query_features(d_top, s_all[allowed] if s_all is not None else None, len(conduct))
+        conf = self.calibrator.confidence(feats) if self.calibrator else None
+        no_match = bool(conf is not None and conf < self.calibrator.threshold) if self.calibrator else False
+        timings = {k: round((v - t["start"]) * 1000, 2) for k, v in t.items() if k != "start"}
+        return SearchResult(query, as_of.isoformat() if as_of else None, hits, no_match,
+                            None if conf is None else round(conf, 4), conduct, timings)  # fmt: skip
+
+    _row_masks: dict
+
+    def _rows_mask(self, as_of: date | None, allowed: np.ndarray) -> np.ndarray | None:
+        if as_of is None:
+            return None
+        cache = self.__dict__.setdefault("_row_masks", {})
+        key = as_of.toordinal()
+        if key not in cache:
+            if len(cache) > 64:
+                cache.clear()
+            cache[key] = self.index.dense_rows_mask(allowed)
+        return cache[key]
+
+    # ---- pairing at query time ---------------------------------------------------------------------------------
+    def _query_score(self, r: int, score_of: dict[int, float], qvec: np.ndarray | None) -> float:
+        """Relevance of a partner row to the query: its fused score if it was a candidate, else its dense cosine."""
+        if r in score_of:
+            return score_of[r]
+        if qvec is not None and self.index.dense is not None and self.index.vec_row[r] >= 0:
+            return float(self.index.dense.score_rows(qvec, np.array([self.index.vec_row[r]]))[0]) - 1.0
+        return -1.0
+
+    def _pick(self, rows: list[int], allowed: np.ndarray, own_version: str, score_of, qvec) -> int | None:
+        """Best partner in force: same version first, then by relevance to the query."""
+        live = [r for r in rows if allowed[r]]
+        if not live:
+            return None
+        same = [r for r in live if self.index.passages[r].meta["version_id"] == own_version]
+        pool = same or live
+        return max(pool, key=lambda r: self._query_score(r, score_of, qvec))
+
+    def _hit(
+        self, r: int, score: float, score_of: dict[int, float], qvec: np.ndarray | None,
+        allowed: np.ndarray, as_of: date | None,
+    ) -> SearchHit:  # fmt: skip
+        idx = self.index
+        p = idx.passages[r]
+        m = p.meta
+        pairs = idx.pairs
+        violated = basis = None
+        if m.get("is_liability"):
+            basis = _ref(p, "self")
+            article_row = idx.row_of_id.get(article_id(m), r)
+            explicit = pairs.explicit.get(r) or pairs.explicit.get(article_row)
+            pick = self._pick(explicit, allowed, m["version_id"], score_of, qvec) if explicit else None
+            if pick is not None:
+                violated = _ref(idx.passages[pick], "explicit")
+            else:
+                near = pairs.near_violated.get(r) or pairs.near_violated.get(article_row) or []
+                pick = self._pick(near, allowed, m["version_id"], score_of, qvec) if near else None
+                if pick is not None:
+                    violated = _ref(idx.passages[pick], "retrieved",
+                                    pairs.near_score.get((r, pick), pairs.near_score.get((article_row, pick))))
+                else:
+                    violated = _ref(p, "self")
+        else:
+            violated = _ref(p, "self")
+            article_row = idx.row_of_id.get(article_id(m), r)
+            explicit = list(dict.fromkeys((pairs.reverse.get(r) or []) + (pairs.reverse.get(article_row) or [])))
+            pick = self._pick(explicit, allowed, m["version_id"], score_of, qvec) if explicit else None
+            if pick is not None:
+                basis = _ref(idx.passages[pick], "explicit")
+            else:
+                near = pairs.near_basis.get(article_row) or []
+                pick = self._pick(near, allowed, m["version_id"], score_of, qvec) if near else None
+                if pick is not None:
+                    basis = _ref(idx.passages[pick], "retrieved", pairs.near_score.get((pick, article_row)))
+        return SearchHit(
+            citation=m["citation"], law=m["law"], article=m["article"], paragraph=m.get("paragraph"),
+            item=m.get("item"), text=p.text, score=round(score, 4), violated=violated, basis=basis,
+            unit=m["unit"], article_sub=m.get("article_sub") or 0, is_liability=bool(m.get("is_liability")),
+            version_id=m["version_id"],
+            effective_from=m.get("effective_from"), effective_to=m.get("effective_to"),
+            newer_version=self._newer(r, as_of), id=p.id,
+        )  # fmt: skip
+
+    def _newer(self, r: int, as_of: date | None) -> dict | None:
+        """The newest later version of the same instrument, with this provision's text there (R2.1, R2.2)."""
+        idx = self.index
+        m = idx.passages[r].meta
+        versions = idx.versions_of_law.get(m["law_key"], [])
+        own_from = m.get("effective_from") or ""
+        later = [(ef, vid) for ef, vid in versions if vid != m["version_id"] and ef > own_from]
+        if not later:
+            if m.get("effective_to"):
+                return {"version_id": None, "effective_from": m["effective_to"], "citation": None, "text": None,
+                        "note": f"this version ceased to be in force on {m['effective_to']}"
+                                + (f" (repealed by {m['repealed_by']})" if m.get("repealed_by") else "")}  # fmt: skip
+            return None
+        ef, vid = later[-1]
+        key = (m["law_key"], m["article"], m.get("article_sub") or 0, m.get("paragraph"), m.get("item"))
+        same = [x for x in idx.by_provision.get(key, []) if idx.passages[x].meta["version_id"] == vid]
+        if same:
+            q = idx.passages[same[0]]
+            return {"version_id": vid, "effective_from": ef or None, "citation": q.meta["citation"], "text": q.text,
+                    "changed": q.text != idx.passages[r].text}  # fmt: skip
+        return {"version_id": vid, "effective_from": ef or None, "citation": None, "text": None,
+                "note": "this provision number does not exist in the newer version (verify renumbering)"}  # fmt: skip

@@ -1,0 +1,124 @@
+"""Sparse backend: BM25 (bm25s) over Chinese text with a choice of tokenisation.
+
+Tokenisers (compared on the dev set by scripts/bench_search.py ``--sparse-tokenizer``):
+``char1`` single CJK characters, ``char2`` CJK character bigrams, ``char12`` both, ``jieba`` jieba search-mode words.
+ASCII words and digits are kept whole in every mode.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+TOKENIZERS = ("char1", "char2", "char12", "jieba")
+_RUN_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[A-Za-z]+|[0-9]+(?:\.[0-9]+)?")
+_CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+class SparseError(ValueError):
+    """Bad sparse-backend configuration."""
+
+    code = "sparse_error"
+
+
+def _runs(text: str) -> list[str]:
+    return _RUN_RE.findall(text)
+
+
+def tok_char1(text: str) -> list[str]:
+    """Single CJK characters; ASCII words and numbers whole."""
+    out: list[str] = []
+    for r in _runs(text):
+        out.extend(r if _CJK_RE.match(r) else [r.lower()])
+    return out
+
+
+def tok_char2(text: str) -> list[str]:
+    """CJK bigrams inside each run of CJK text (a one-character run stays a unigram)."""
+    out: list[str] = []
+    for r in _runs(text):
+        if not _CJK_RE.match(r):
+            out.append(r.lower())
+        elif len(r) == 1:
+            out.append(r)
+        else:
+            out.extend(r[i : i + 2] for i in range(len(r) - 1))
+    return out
+
+
+def tok_char12(text: str) -> list[str]:
+    """Unigrams and bigrams together."""
+    return tok_char1(text) + [t for t in tok_char2(text) if len(t) == 2 and _CJK_RE.match(t)]
+
+
+_JIEBA = None
+
+
+def tok_jieba(text: str) -> list[str]:
+    """jieba search-mode words (punctuation dropped)."""
+    global _JIEBA
+    if _JIEBA is None:
+        import logging
+
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        _JIEBA = jieba
+    return [w.lower() for w in _JIEBA.lcut_for_search(text) if _RUN_RE.fullmatch(w) or _CJK_RE.search(w)]
+
+
+def get_tokenizer(name: str) -> Callable[[str], list[str]]:
+    """Tokeniser by name."""
+    try:
+        return {"char1": tok_char1, "char2": tok_char2, "char12": tok_char12, "jieba": tok_jieba}[name]
+    except KeyError:
+        raise SparseError(f"unknown sparse tokenizer {name!r}; expected one of {TOKENIZERS}") from None
+
+
+class BM25Backend:
+    """BM25 over passages; returns a score for every passage so date masks and fusion stay exact."""
+
+    def __init__(self, tokenizer: str = "char2", k1: float = 1.2, b: float = 0.75) -> None:
+        self.tokenizer_name = tokenizer
+        self.tokenize = get_tokenizer(tokenizer)
+        self.k1, self.b = k1, b
+        self.model = None
+        self.n = 0
+
+    def build(self, texts: Sequence[str], show_progress: bool = False) -> None:
+        """Index ``texts`` (row i of every later score vector is ``texts[i]``)."""
+        import bm25s
+
+        tokens = [self.tokenize(t) or [""] for t in texts]
+        self.model = bm25s.BM25(k1=self.k1, b=self.b)
+        self.model.index(tokens, show_progress=show_progress)
+        self.n = len(texts)
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every passage for ``query`` (zeros when no query token is in the vocabulary)."""
+        if self.model is None:
+            raise SparseError("BM25 index not built")
+        ids = self.model.get_tokens_ids(self.tokenize(query))
+        if not ids:
+            return np.zeros(self.n, dtype=np.float32)
+        return np.asarray(self.model.get_scores_from_ids(ids), dtype=np.float32)
+
+    def save(self, path: Path) -> None:
+        """Persist to a directory."""
+        if self.model is None:
+            raise SparseError("BM25 index not built")
+        self.model.save(str(path))
+
+    @classmethod
+    def load(cls, path: Path, tokenizer: str, n: int) -> BM25Backend:
+        """Load a saved index (memory-mapped)."""
+        import bm25s
+
+        self = cls(tokenizer)
+        self.model = bm25s.BM25.load(str(path), mmap=True)
+        self.k1, self.b = self.model.k1, self.model.b
+        self.n = n
+        return self
