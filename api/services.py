@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
+from pathlib import Path
 from functools import cached_property
 from typing import Any
 
 from api.core.settings import Settings, get_settings
 from api.db.database import Database
 from api.errors import AppError
+from corpus.benchmarks import BenchmarkError, BenchmarkStore
 from corpus.resolver import Resolver
 from corpus.store import Store, StoreMissing
 from nlp.citations import CitationError
@@ -33,6 +36,25 @@ class Services:
     @cached_property
     def resolver(self) -> Resolver:
         return Resolver(self.store)
+
+    @cached_property
+    def benchmarks(self) -> BenchmarkStore:
+        """Discretion benchmarks (seeded by ``enforcement-helper build``)."""
+        if not self.settings.benchmarks_path.exists():
+            raise AppError("benchmarks_missing", f"no benchmark store at {self.settings.benchmarks_path}: "
+                           "run `enforcement-helper build`", status=503)
+        return BenchmarkStore.open(self.settings.benchmarks_path, create=False)
+
+    def load_benchmark(self, path: Path, name: str | None = None) -> dict[str, Any]:
+        """Load an agency's table (YAML/CSV/XLSX); the report says what was parsed and what was not."""
+        if not path.exists():
+            raise AppError("file_not_found", f"{path} does not exist", "path", 422)
+        store = BenchmarkStore.open(self.settings.benchmarks_path)
+        try:
+            report = store.load(path, resolver=self.resolver, name=name)
+        except BenchmarkError as exc:
+            raise AppError(getattr(exc, "code", "bad_benchmark"), str(exc), "path", 422) from None
+        return {"ok": report.ok, "summary": report.summary(), "report": json.loads(report.model_dump_json())}
 
     @cached_property
     def db(self) -> Database:

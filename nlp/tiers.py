@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from corpus.benchmarks.conditions import evaluate, parse_conditions
-from corpus.benchmarks.schema import LEVELS, EnforcementItem, FineRange, Predicate, Tier
+from corpus.benchmarks.schema import LEVELS, EnforcementItem, Predicate, Tier
 from nlp.facts import Fact, Facts, extract_facts
 
 __all__ = [
@@ -786,7 +786,8 @@ def _procedure_reminders(item: EnforcementItem, tier: Tier | None, fine: dict[st
     elif item.domain.startswith("治安"):
         limit, rule = 500.0, "治安法 第一百一十九条"
     else:
-        limit = 200.0 if party == "individual" else 3000.0
+        # party unknown: the stricter individual limit (200 yuan) until the officer says otherwise
+        limit = 3000.0 if party == "organization" else 200.0
         rule = "处罚法 第五十一条"
     only_warning = types <= {"警告"} and types
     if (amount is not None and amount <= limit and types <= {"警告", "罚款"}) or only_warning:

@@ -43,6 +43,14 @@ class Settings(BaseSettings):
         return self.database_url or f"sqlite:///{self.data_dir / 'service.sqlite'}"
 
     @property
+    def benchmarks_path(self) -> Path:
+        return self.data_dir / "benchmarks.sqlite"
+
+    @property
+    def tier_model_path(self) -> Path:
+        return self.data_dir / "tier_model.joblib"
+
+    @property
     def model_dir(self) -> Path:
         return self.data_dir / "models" / "me5-small-zh"
 

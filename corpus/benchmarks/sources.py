@@ -57,6 +57,13 @@ def _read(raw_dir: Path, rel: str) -> str:
     return p.read_text(encoding="utf-8")
 
 
+def _csv_rows(path: Path) -> list[dict[str, str]]:
+    if not path.is_file():
+        raise SourceMissing(f"{path} not found")
+    with open(path, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
 def _front_matter(text: str) -> dict[str, str]:
     m = re.match(r"---\n(.*?)\n---", text, re.S)
     out: dict[str, str] = {}
@@ -127,8 +134,7 @@ def jiangmen_table(raw_dir: Path, resolver: ResolverLike | None = None, mapping:
                       window=window,
                       notice="江门裁量规定 第三条: the table is not a legal basis for penalties; it states reasons (R3.2). "
                              "It cites the environmental laws that 生态环境法典 repealed on 2026-08-15 (R2.9).")
-    with open(path, encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
+    rows = _csv_rows(path)
     groups: dict[tuple[str, str], list[tuple[int, dict[str, str]]]] = defaultdict(list)
     for n, r in enumerate(rows, 2):
         groups[(r["sheet"], r["seq"])].append((n, r))
@@ -347,7 +353,7 @@ def jiangmen_no_penalty(raw_dir: Path, resolver: ResolverLike | None = None, map
     report = LoadReport(source=JIANGMEN_NO_PENALTY, format="no-penalty-csv")
     bench = Benchmark(name="jiangmen-eco-no-penalty-2022", region="广东省江门市", issuer=source.issuer, source=source,
                       window=window, notice="备注二: not applicable inside 生态环境敏感区 (自然保护区, 饮用水源保护区 …).")
-    rows = list(csv.DictReader(open(raw_dir / JIANGMEN_NO_PENALTY, encoding="utf-8", newline="")))
+    rows = _csv_rows(raw_dir / JIANGMEN_NO_PENALTY)
     for n, r in enumerate(rows, 2):
         report.rows_read += 1
         num = re.match(r"(\d+)、", r["违法行为"])
@@ -381,7 +387,7 @@ def guangdong_no_penalty(raw_dir: Path, resolver: ResolverLike | None = None, ma
     report = LoadReport(source=GUANGDONG_NO_PENALTY, format="no-penalty-csv")
     bench = Benchmark(name="guangdong-eco-no-penalty-2022", region="广东省", issuer=source.issuer, source=source,
                       window=window)
-    rows = list(csv.DictReader(open(raw_dir / GUANGDONG_NO_PENALTY, encoding="utf-8", newline="")))
+    rows = _csv_rows(raw_dir / GUANGDONG_NO_PENALTY)
     merged: list[tuple[int, dict[str, str]]] = []
     for n, r in enumerate(rows, 2):
         report.rows_read += 1

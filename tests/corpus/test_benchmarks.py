@@ -70,7 +70,8 @@ def test_class_severity_formula_rounds_half_up():
 
 def test_jiangmen_counts_match_the_source(jiangmen, raw):
     bench, report = jiangmen.benchmark, jiangmen.report
-    rows = list(csv.DictReader(open(raw / JIANGMEN_TABLE, encoding="utf-8")))
+    with open(raw / JIANGMEN_TABLE, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
     assert report.rows_read == len(rows) == 872
     assert len(bench.items) == len({(r["sheet"], r["seq"]) for r in rows}) == 165
     no_class = [r for r in rows if not r["tier"].strip()]
