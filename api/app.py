@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from api import observability
 from api.core.settings import Settings, get_settings
 from api.errors import install_handlers
-from api.routers import citations, documents, extract, health, web
+from api.routers import citations, documents, extract, health, search, web
 from api.services import Services
 
 
@@ -42,5 +42,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(citations.router)
     app.include_router(documents.router)
     app.include_router(extract.router)
+    app.include_router(search.router)
     app.include_router(web.router)
     return app

@@ -100,6 +100,12 @@ def build(force: Annotated[bool, typer.Option(help="Re-read every source")] = Fa
     bstore = BenchmarkStore.open(s.benchmarks_path)
     for report in seed(bstore, s.raw_dir, svc.resolver):
         err.print(report.summary().splitlines()[0], markup=False)
+    err.print(f"index: {s.index_dir} (loaded if current, else built; unchanged texts are not re-embedded)")
+    from index.search import Searcher
+
+    Searcher.from_store(svc.store, svc.encoder, s.index_dir, quiet=False)
+    err.print("tier model: loading or training on the 江门 table")
+    _ = svc.tier_model
 
 
 @app.command()
@@ -158,6 +164,77 @@ def show(citation: Annotated[str, typer.Argument(help="e.g. 《食品安全法�
         out.print(r["text"], markup=False)
     if r["status"] != "verified":
         raise typer.Exit(1)
+
+
+PartyOpt = Annotated[str | None, typer.Option("--party-type", help="individual | individual_business | organization")]
+TopK = Annotated[int, typer.Option("--top-k", help="Number of provisions")]
+
+
+@app.command()
+def search(
+    query: Annotated[str | None, typer.Argument(help="Violation description")] = None,
+    as_of: AsOf = None,
+    top_k: TopK = 10,
+    as_json: Json = False,
+    jsonl: Jsonl = False,
+) -> None:
+    """Find the applicable provisions (违则/罚则) for a violation description, as of a date."""
+    svc = Services()
+    if jsonl:
+        run_jsonl(lambda r: {"results": svc.search(r.get("query") or "", parse_date(r.get("as_of")),
+                                                   int(r.get("top_k") or 10))["results"]})
+        return
+    try:
+        res = svc.search(query if query is not None else sys.stdin.read(), parse_date(as_of), top_k)
+    except AppError as e:
+        _fail(e)
+        return
+    if as_json:
+        _dump(res)
+        return
+    if res["no_match"]:
+        out.print("[yellow]no applicable provision found with confidence[/yellow]")
+    for i, h in enumerate(res["results"], 1):
+        out.print(f"{i:>2}. {h['citation']}  (score {h['score']:.3f})", markup=False)
+        for role, ref in (("违则", h.get("violated")), ("罚则", h.get("basis"))):
+            if ref:
+                out.print(f"    {role}: {ref['citation']}", markup=False)
+
+
+@app.command()
+def analyze(
+    text: Annotated[str | None, typer.Argument(help="Violation description")] = None,
+    as_of: AsOf = None,
+    party_type: PartyOpt = None,
+    as_json: Json = False,
+    jsonl: Jsonl = False,
+) -> None:
+    """Provisions, benchmark item, tier, fine and reminders for a violation description."""
+    svc = Services()
+    if jsonl:
+        run_jsonl(lambda r: svc.analyze(r.get("description") or "", parse_date(r.get("as_of")), r.get("party_type")))
+        return
+    try:
+        res = svc.analyze(text if text is not None else sys.stdin.read(), parse_date(as_of), party_type)
+    except AppError as e:
+        _fail(e)
+        return
+    if as_json:
+        _dump(res)
+        return
+    for h in res["provisions"][:3]:
+        out.print(f"- {h['citation']}", markup=False)
+    if res.get("item"):
+        out.print(f"matched: {res['item']['benchmark']} / {res['item']['title']}", markup=False)
+    if res.get("tier"):
+        t = res["tier"]
+        out.print(f"tier: {t.get('label')} (rank {t.get('rank')}, p={t.get('probability')})", markup=False)
+    if res.get("fine"):
+        out.print(f"fine: {json.dumps(res['fine'], ensure_ascii=False)}", markup=False)
+    for f in res.get("factors", []):
+        out.print(f"factor: {json.dumps(f, ensure_ascii=False)}", markup=False)
+    for r in res.get("reminders", []):
+        out.print(f"reminder: {r.get('message') or r}", markup=False)
 
 
 @app.command()

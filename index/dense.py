@@ -121,6 +121,12 @@ class EmbeddingCache:
         if self.vecs is None:
             return
         self.dir.mkdir(parents=True, exist_ok=True)
+        # Compact: rows no key points to (a key stored twice by an older writer) are dropped.
+        items = sorted(self.keys.items(), key=lambda kv: kv[1])
+        rows = np.fromiter((i for _, i in items), dtype=np.int64, count=len(items))
+        if len(rows) != len(self.vecs) or (len(rows) and rows[-1] != len(rows) - 1):
+            self.vecs = self.vecs[rows]
+            self.keys = {k: j for j, (k, _) in enumerate(items)}
         keys = np.empty(len(self.keys), dtype="S32")
         for k, i in self.keys.items():
             keys[i] = k

@@ -58,6 +58,7 @@ class IndexConfig:
         candidates: how many rows each backend contributes before fusion.
         conduct_filter: strip who/when/where/evidence from long narrative queries.
         near_k: retrieved 违则/罚则 partners kept per provision.
+        pairing: similarity for retrieved partners: ``dense``, ``lexical`` or ``both``.
     """
 
     granularity: tuple[str, ...] = UNITS
@@ -70,6 +71,7 @@ class IndexConfig:
     candidates: int = 200
     conduct_filter: bool = True
     near_k: int = 3
+    pairing: str = "both"
 
     def to_json(self) -> dict:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
@@ -82,7 +84,7 @@ class IndexConfig:
     def build_key(self) -> dict:
         """The settings that change what is stored (the rest only change scoring)."""
         return {k: self.to_json()[k] for k in ("granularity", "dense_units", "dense", "sparse", "sparse_tokenizer",
-                                                "near_k")}  # fmt: skip
+                                                "near_k", "pairing")}  # fmt: skip
 
 
 def dense_selected(p: Passage, units: tuple[str, ...]) -> bool:
@@ -199,13 +201,13 @@ class PassageIndex:
             _log(f"index: BM25 ({config.sparse_tokenizer}) in {time.time() - ts:.1f}s", quiet)
 
         tp = time.time()
+        has_vec = vec_row >= 0
+        pvecs = None
         if vectors is not None:
             pvecs = np.zeros((len(ps), vectors.shape[1]), dtype=np.float32)
-            ok = vec_row >= 0
-            pvecs[ok] = vectors[vec_row[ok]]
-        else:  # sparse-only index: pair by nothing but explicit references
-            pvecs = np.zeros((len(ps), 1), dtype=np.float32)
-        pairs = build_pairs(ps, pvecs, near_k=config.near_k if vectors is not None else 0)
+            pvecs[has_vec] = vectors[vec_row[has_vec]]
+        lexical = sparse.doc_term_matrix() if sparse is not None else None
+        pairs = build_pairs(ps, pvecs, has_vec, lexical, near_k=config.near_k, mode=config.pairing)
         _log(f"index: pairs ({len(pairs.explicit)} explicit) in {time.time() - tp:.1f}s", quiet)
 
         manifest = {

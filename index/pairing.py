@@ -103,13 +103,31 @@ class PairIndex:
         self.reverse = dict(rev)
 
 
-def build_pairs(passages: Sequence[Passage], vectors: np.ndarray, near_k: int = 3) -> PairIndex:
+def _rowz(x: np.ndarray) -> np.ndarray:
+    sd = x.std(axis=1, keepdims=True)
+    sd[sd < 1e-9] = 1.0
+    return (x - x.mean(axis=1, keepdims=True)) / sd
+
+
+def build_pairs(
+    passages: Sequence[Passage],
+    vectors: np.ndarray | None,
+    has_vector: np.ndarray | None = None,
+    lexical=None,
+    near_k: int = 3,
+    mode: str = "both",
+) -> PairIndex:
     """Build the pairing tables.
 
     Args:
         passages: all passages, row i ↔ ``passages[i]``.
         vectors: one L2-normalised vector per passage (a unit without its own vector carries its article's).
+        has_vector: which rows have a (own or inherited) vector; dense similarity is used for a version only when
+            all its candidate rows have one.
+        lexical: passages × terms matrix with L2-normalised rows (``BM25Backend.doc_term_matrix``).
         near_k: how many retrieved partners to keep per row.
+        mode: ``dense``, ``lexical`` or ``both`` (sum of row-standardised similarities); measured in
+            scripts/bench_search.py.
     """
     pairs = PairIndex()
     # Resolve explicit references against every version of the cited law (article → paragraph → item rows).
@@ -138,6 +156,8 @@ def build_pairs(passages: Sequence[Passage], vectors: np.ndarray, near_k: int = 
         if rows:
             pairs.explicit[i] = rows
     pairs._fill_reverse()
+    if near_k <= 0 or (vectors is None and lexical is None):
+        return pairs
 
     # Retrieved partners inside each version.
     by_version: dict[str, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
@@ -145,15 +165,24 @@ def build_pairs(passages: Sequence[Passage], vectors: np.ndarray, near_k: int = 
         m = p.meta
         liab, other = by_version[m["version_id"]]
         if m.get("is_liability"):
-            if m["unit"] in ("article", "item") or (m["unit"] == "paragraph"):
-                liab.append(i)
+            liab.append(i)
         elif m["unit"] == "article" and m.get("article", 0) > 1:
             other.append(i)  # 第一条 states the purpose of the whole law: never a 违则
     for _vid, (liab, other) in by_version.items():
         if not liab or not other:
             continue
-        lv, ov = vectors[liab], vectors[other]
-        sims = lv @ ov.T
+        sims = None
+        use_dense = (
+            mode in ("dense", "both") and vectors is not None
+            and (has_vector is None or (has_vector[liab].all() and has_vector[other].all()))
+        )  # fmt: skip
+        if use_dense:
+            sims = vectors[liab] @ vectors[other].T
+        if lexical is not None and (mode in ("lexical", "both") or sims is None):
+            lex = (lexical[liab] @ lexical[other].T).toarray()
+            sims = lex if sims is None else _rowz(sims) + _rowz(lex)
+        if sims is None:
+            continue
         k = min(near_k, len(other))
         top = np.argsort(-sims, axis=1)[:, :k]
         for a, row in enumerate(top):

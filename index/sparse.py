@@ -106,6 +106,20 @@ class BM25Backend:
             return np.zeros(self.n, dtype=np.float32)
         return np.asarray(self.model.get_scores_from_ids(ids), dtype=np.float32)
 
+    def doc_term_matrix(self):
+        """Passages × vocabulary matrix of BM25 term weights (scipy CSR), rows L2-normalised: a lexical profile of
+        each passage, used to pair 罚则 with 违则 without a dense vector for every article."""
+        import scipy.sparse as sp
+
+        if self.model is None:
+            raise SparseError("BM25 index not built")
+        sc = self.model.scores
+        m = sp.csc_matrix((np.asarray(sc["data"]), np.asarray(sc["indices"]), np.asarray(sc["indptr"])),
+                          shape=(int(sc["num_docs"]), len(sc["indptr"]) - 1)).tocsr()  # fmt: skip
+        norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        return sp.diags(1.0 / norms) @ m
+
     def save(self, path: Path) -> None:
         """Persist to a directory."""
         if self.model is None:

@@ -29,15 +29,35 @@ def laws_db() -> Path:
 
 @pytest.fixture(scope="session")
 def data_dir(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path) -> Path:
-    """A data dir with a statute store built from the real sources (about two seconds)."""
+    """A fresh data dir: statute store and benchmarks built from the real sources (a few seconds).
+
+    The encoder model, the retrieval index and the tier model are heavy: `make test` builds them once
+    into ./data (`enforcement-helper build`) and they are linked here. The index is only used when
+    its manifest names this store's corpus version, which is a hash of the same real sources.
+    """
+    from corpus.benchmarks import BenchmarkStore, seed
     from corpus.ingest import ingest
+    from corpus.resolver import Resolver
     from corpus.store import Store
 
     d = tmp_path_factory.mktemp("data")
     store = Store.open(d / "corpus.sqlite", create=True)
     ingest(store, shared_dir)
+    seed(BenchmarkStore.open(d / "benchmarks.sqlite"), shared_dir / "corpus" / "raw", Resolver(store))
     store.close()
+    built = REPO / "data"
+    for name in ("models", "index", "tier_model.joblib"):
+        if (built / name).exists():
+            (d / name).symlink_to(built / name)
     return d
+
+
+@pytest.fixture(scope="session")
+def built_index(data_dir: Path) -> Path:
+    """The retrieval index built by `enforcement-helper build` (fails clearly when missing)."""
+    if not (data_dir / "index" / "manifest.json").exists():
+        pytest.fail("no retrieval index in ./data: run `make data` (enforcement-helper build) first")
+    return data_dir / "index"
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,7 @@ class Settings(BaseSettings):
 
     shared_dir: Path = PROJECT_ROOT.parent / "shared"
     data_dir: Path = PROJECT_ROOT / "data"
-    encoder: str = "e5"
+    encoder: str = "e5-onnx-q8"
     max_text_chars: int = 20000
     max_body_bytes: int = 2_000_000
     max_batch: int = 100

@@ -242,6 +242,19 @@ class BenchmarkStore:
             raise BenchmarkError(f"item id {item_id!r} is in several benchmarks; name the benchmark")
         return EnforcementItem.model_validate_json(rows[0][0])
 
+    def by_article(self, article_citation: str, role: str | None = None) -> list[tuple[str, str, EnforcementItem]]:
+        """Items citing any 款/项 of an article, given the article's canonical citation (``《X》第六十条``).
+
+        Returns (benchmark, the item's own citation, item); the caller ranks by how closely it matches.
+        """
+        sql = ("SELECT DISTINCT i.benchmark, c.citation, i.json FROM item_citations c JOIN items i "
+               "ON i.benchmark = c.benchmark AND i.id = c.item_id WHERE (c.citation = ? OR c.citation LIKE ?)")
+        args: list[Any] = [article_citation, article_citation + "第%"]
+        if role:
+            sql += " AND c.role = ?"
+            args.append(role)
+        return [(b, c, EnforcementItem.model_validate_json(js)) for b, c, js in self.conn.execute(sql, args)]
+
     def by_citation(self, citation: str, role: str | None = None) -> list[tuple[str, EnforcementItem]]:
         """Items that cite ``citation`` (canonical form) as 违则 (``violated``) or 罚则 (``basis``)."""
         sql = ("SELECT DISTINCT i.benchmark, i.json FROM item_citations c JOIN items i "

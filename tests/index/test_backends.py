@@ -1,0 +1,115 @@
+"""Sparse and dense backends, fusion, embedding cache."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.dense import DenseBackend, EmbeddingCache
+from index.fusion import fuse
+from index.passages import Passage, embed_text
+from index.sparse import BM25Backend, SparseError, get_tokenizer, tok_char1, tok_char2, tok_jieba
+from nlp.encoders import HashEncoder
+
+
+def test_tokenizers_on_statute_text() -> None:
+    t = "机动车驾驶人违反道路交通安全法律、法规关于道路通行规定的，处警告或者20元以上200元以下罚款。"
+    assert tok_char1(t)[:3] == ["机", "动", "车"]
+    assert "罚款" in tok_char2(t) and "20" in tok_char2(t) and "，" not in "".join(tok_char2(t))
+    assert "道路交通" in tok_jieba(t) or "交通" in tok_jieba(t)
+    with pytest.raises(SparseError):
+        get_tokenizer("bigram")
+
+
+@pytest.mark.parametrize("tokenizer", ["char1", "char2", "char12", "jieba"])
+def test_bm25_finds_the_provision_quoted(passages: list[Passage], tokenizer: str) -> None:
+    arts = [p for p in passages if p.meta["unit"] == "article"]
+    bm = BM25Backend(tokenizer)
+    bm.build([embed_text(p) for p in arts])
+    target = next(i for i, p in enumerate(arts) if p.meta["law"] == "中华人民共和国食品安全法" and p.meta["article"] == 122)
+    scores = bm.scores("未取得食品生产经营许可从事食品生产经营活动")
+    assert scores.shape == (len(arts),)
+    assert int(np.argmax(scores)) == target
+    assert not bm.scores("zzzz").any()  # no token in the vocabulary: all zero, no error
+
+
+def test_bm25_save_load_roundtrip(tmp_path: Path, passages: list[Passage]) -> None:
+    texts = [embed_text(p) for p in passages[:300]]
+    bm = BM25Backend("char2")
+    bm.build(texts)
+    bm.save(tmp_path / "bm25")
+    again = BM25Backend.load(tmp_path / "bm25", "char2", len(texts))
+    q = texts[17][5:40]
+    assert np.allclose(bm.scores(q), again.scores(q))
+
+
+def test_dense_search_respects_mask() -> None:
+    enc = HashEncoder(64)
+    texts = ["禁止在人行道上停放机动车", "饮酒后驾驶机动车", "销售超过保质期的食品", "占用消防车通道"]
+    dense = DenseBackend(enc.encode_passages(texts))
+    q = enc.encode_queries(["饮酒后驾驶机动车"])[0]
+    ids, scores = dense.search(q, 2)
+    assert ids[0] == 1 and scores[0] == pytest.approx(1.0, abs=1e-5)
+    mask = np.array([True, False, True, True])
+    ids, _ = dense.search(q, 3, mask)
+    assert 1 not in set(ids.tolist())
+    assert np.allclose(dense.score_rows(q, np.array([1, 3])), dense.vectors()[[1, 3]] @ q)
+
+
+def test_fusion_reduces_to_one_side_and_mixes() -> None:
+    d = np.array([0.90, 0.85, 0.80], dtype=np.float32)
+    s = np.array([1.0, 9.0, 5.0], dtype=np.float32)
+    assert np.argmax(fuse(d, s, 1.0)) == 0
+    assert np.argmax(fuse(d, s, 0.0)) == 1
+    for method in ("minmax", "zscore", "rrf"):
+        # Row 1 is best on BM25 and second on dense; row 2 is never better than row 1.
+        f = fuse(d, s, 0.5, method)
+        assert f.shape == (3,)
+        assert int(np.argmax(f)) == 1 and int(np.argmin(f)) == 2
+    with pytest.raises(ValueError):
+        fuse(d, s, 0.5, "max")
+
+
+class _Counting(HashEncoder):
+    def __init__(self) -> None:
+        super().__init__(32)
+        self.calls = 0
+
+    def encode_passages(self, texts, show_progress=False):  # type: ignore[override]
+        self.calls += len(texts)
+        return super().encode_passages(texts, show_progress)
+
+
+def test_embedding_cache_reembeds_only_new_texts(tmp_path: Path) -> None:
+    enc = _Counting()
+    texts = ["甲条文", "乙条文", "甲条文"]
+    cache = EmbeddingCache(tmp_path, enc.name)
+    v1, n1 = cache.embed(enc, texts)
+    assert n1 == 2 and enc.calls == 2  # duplicates embedded once
+    cache.save()
+    cache2 = EmbeddingCache(tmp_path, enc.name)
+    v2, n2 = cache2.embed(enc, texts + ["丙条文"])
+    assert n2 == 1 and enc.calls == 3
+    assert np.allclose(v1, v2[:3])
+    assert len(EmbeddingCache(tmp_path, "another-encoder")) == 0
+
+
+def test_embedding_cache_survives_duplicate_keys_on_disk(tmp_path: Path) -> None:
+    # Two writers racing can leave one text stored twice; the cache must still load, extend and save.
+    enc = _Counting()
+    cache = EmbeddingCache(tmp_path, enc.name)
+    cache.embed(enc, ["甲", "乙"])
+    cache.save()
+    d = tmp_path / enc.name
+    keys, vecs = np.load(d / "keys.npy"), np.load(d / "vectors.npy")
+    np.save(d / "keys.npy", np.concatenate([keys, keys[:1]]))
+    np.save(d / "vectors.npy", np.concatenate([vecs, vecs[:1]]))
+    again = EmbeddingCache(tmp_path, enc.name)
+    out, n = again.embed(enc, ["甲", "丙"])
+    assert n == 1
+    again.save()
+    final = EmbeddingCache(tmp_path, enc.name)
+    assert len(final) == 3 and len(final.vecs) == 3
+    assert np.allclose(final.embed(enc, ["甲", "丙"])[0], out)
