@@ -335,6 +335,34 @@ def benchmarks_list() -> None:
         _dump(i.to_dict())
 
 
+eval_app = typer.Typer(help="Evaluations on the development sets under eval/.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+
+
+@eval_app.command("retrieval")
+def eval_retrieval(
+    dev: Annotated[Path, typer.Option(help="Development set (JSON lines)")] = Path("eval/retrieval_dev.jsonl"),
+    top_k: TopK = 10,
+    as_json: Json = False,
+) -> None:
+    """Recall@1/5/10 and MRR for the 罚则 and the 违则 on the development set."""
+    from index.evaluate import evaluate
+
+    if not dev.exists():
+        _fail(AppError("file_not_found", f"{dev} does not exist", "dev"))
+    res = evaluate(Services().searcher, dev, top_k=top_k)
+    if as_json:
+        _dump(res)
+        return
+    for role in ("basis", "violated"):
+        m = res.get(role) or {}
+        out.print(f"{'罚则' if role == 'basis' else '违则'} ({role}): " + "  ".join(
+            f"{k} {v:.3f}" for k, v in m.items() if isinstance(v, (int, float))), markup=False)
+    for k, v in res.items():
+        if k not in ("basis", "violated") and not isinstance(v, (dict, list)):
+            out.print(f"{k}: {v}", markup=False)
+
+
 keys_app = typer.Typer(help="API keys (stored hashed; the clear key is shown once).", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 

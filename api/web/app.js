@@ -578,7 +578,13 @@
     }
     if (a.best) parts.push(matchCard(a));
     if (a.tier || a.factors.length) parts.push(tierCard(a));
-    else officer.tierLabel = '';
+    else {
+      officer.tierLabel = '';
+      // No tier to show: still echo the description, so the officer sees what was analysed.
+      parts.push(el('section', { class: 'card result-card' },
+        el('h3', { class: 'card-title', text: '已提交的违法行为描述' }),
+        el('p', { class: 'described', id: 'described', text: officer.request ? officer.request.description : '' })));
+    }
     if (a.fine) parts.push(fineCard(a));
     else officer.amount = null;
     if (a.reminders.length || a.best) parts.push(reminderCard(a));
