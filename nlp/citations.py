@@ -245,6 +245,21 @@ def parse_citations(
     chain_end = -1  # end of the last token that belongs to the current chain
     last_kind = ""
 
+    def sibling(prev: _Builder, level: str, n: int | None, ranged: bool, m: re.Match) -> _Builder:
+        """Close ``prev`` and start the next 款 or 项 of the same article (``、第2款``, ``第三项至第五项``)."""
+        flush()
+        first = getattr(prev, level)
+        if ranged and first is not None and n is not None and 0 < n - first <= _MAX_RANGE:
+            for k in range(first + 1, n):
+                b = prev.copy(m.start())
+                setattr(b, level, k)
+                b.end = m.end()
+                out.append(b.freeze(text))
+        nxt = prev.copy(m.start())
+        setattr(nxt, level, n)
+        nxt.end = m.end()
+        return nxt
+
     def flush() -> None:
         nonlocal cur
         if cur is not None and cur.article is not None:
@@ -311,17 +326,7 @@ def parse_citations(
                         cur.paragraph = n
                         cur.end = m.end()
                     else:
-                        prev = cur
-                        flush()
-                        if ranged and prev.paragraph is not None and n is not None and 0 < n - prev.paragraph <= _MAX_RANGE:
-                            for p in range(prev.paragraph + 1, n):
-                                b = prev.copy(m.start())
-                                b.paragraph = p
-                                b.end = m.end()
-                                out.append(b.freeze(text))
-                        cur = prev.copy(m.start())
-                        cur.paragraph = n
-                        cur.end = m.end()
+                        cur = sibling(cur, "paragraph", n, ranged, m)
                 else:
                     flush()
                     cur = _bare_relative(m, ctx, heading, ctx.law or last_law)
@@ -336,17 +341,7 @@ def parse_citations(
                         cur.item = n
                         cur.end = m.end()
                     else:
-                        prev = cur
-                        flush()
-                        if ranged and prev.item is not None and n is not None and 0 < n - prev.item <= _MAX_RANGE:
-                            for i in range(prev.item + 1, n):
-                                b = prev.copy(m.start())
-                                b.item = i
-                                b.end = m.end()
-                                out.append(b.freeze(text))
-                        cur = prev.copy(m.start())
-                        cur.item = n
-                        cur.end = m.end()
+                        cur = sibling(cur, "item", n, ranged, m)
                 else:
                     chain_end, last_kind = -1, ""
                     continue
