@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from api import observability
 from api.core.settings import Settings, get_settings
-from api.errors import install_handlers
+from api.errors import document_errors, install_handlers
 from api.routers import citations, documents, extract, health, search, web
 from api.services import Services
 
@@ -37,6 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.services = services
     app.state.ready = False
     install_handlers(app)
+    document_errors(app)
     observability.install(app, settings.max_body_bytes)
     app.include_router(health.router)
     app.include_router(citations.router)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 
@@ -72,3 +74,63 @@ def install_handlers(app: FastAPI) -> None:
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:  # pragma: no cover - last resort
         return JSONResponse({"error": {"code": "internal_error", "message": "internal error; see the server log",
                                        "field": None}}, status_code=500)
+
+
+class ErrorDetail(BaseModel):
+    """One failing input of a request validation error."""
+
+    field: str
+    message: str | None = None
+
+
+class ErrorInfo(BaseModel):
+    """What went wrong: a stable code, a readable message, the input field at fault."""
+
+    code: str
+    message: str
+    field: str | None = None
+    details: Any = None  # the failing inputs, or what a document is missing
+
+
+class ErrorBody(BaseModel):
+    """The one body of every 4xx/5xx answer."""
+
+    error: ErrorInfo
+
+
+# Statuses any operation may answer with (the body limit and API keys apply to every route).
+_COMMON_ERRORS = {"401": "API key unknown or revoked", "413": "Input too large", "422": "Invalid request",
+                  "500": "Internal error"}
+
+
+def document_errors(app: FastAPI) -> None:
+    """Make the OpenAPI schema describe the error body the handlers really send.
+
+    FastAPI documents 422 as its own ``HTTPValidationError``, which these handlers replace; clients generated from the
+    schema (and schemathesis) must see :class:`ErrorBody` for every error status instead.
+    """
+    from fastapi.openapi.utils import get_openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        comps = schema.setdefault("components", {}).setdefault("schemas", {})
+        for model in (ErrorDetail, ErrorInfo, ErrorBody):
+            comps[model.__name__] = model.model_json_schema(ref_template="#/components/schemas/{model}")
+            comps[model.__name__].pop("$defs", None)
+        for name in ("HTTPValidationError", "ValidationError"):
+            comps.pop(name, None)
+        ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}}
+        for path in schema.get("paths", {}).values():
+            for op in path.values():
+                responses = op.setdefault("responses", {})
+                for status, text in _COMMON_ERRORS.items():
+                    responses.setdefault(status, {"description": text})
+                for status, resp in responses.items():
+                    if status[:1] in ("4", "5"):
+                        resp.update(ref)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

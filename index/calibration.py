@@ -63,7 +63,8 @@ class NoMatchCalibrator:
 
     @staticmethod
     def key_for(encoder_name: str | None, config: Any) -> str:
-        return f"{encoder_name}|{getattr(config, 'sparse_tokenizer', '')}|{getattr(config, 'dense_units', '')}"
+        units = ",".join(getattr(config, "dense_units", ()) or ())
+        return f"{encoder_name}|{getattr(config, 'sparse_tokenizer', '')}|{units}"
 
     @classmethod
     def fit(

@@ -84,7 +84,12 @@ class EmbeddingCache:
             keys = np.load(kp)
             vecs = np.load(vp)
             if len(keys) == len(vecs):
-                self.keys = {bytes(k): i for i, k in enumerate(keys)}
+                # Keys are raw 32-byte digests stored as uint8 rows. (A fixed-width bytes dtype would drop a digest's
+                # trailing NUL bytes on read, so ~1 key in 256 would never match again.)
+                if keys.dtype == np.uint8:
+                    self.keys = {k.tobytes(): i for i, k in enumerate(keys)}
+                else:  # older S32 files: restore the stripped NULs
+                    self.keys = {bytes(k).ljust(32, b"\0"): i for i, k in enumerate(keys)}
                 self.vecs = vecs
 
     def __len__(self) -> int:
@@ -127,9 +132,9 @@ class EmbeddingCache:
         if len(rows) != len(self.vecs) or (len(rows) and rows[-1] != len(rows) - 1):
             self.vecs = self.vecs[rows]
             self.keys = {k: j for j, (k, _) in enumerate(items)}
-        keys = np.empty(len(self.keys), dtype="S32")
+        keys = np.zeros((len(self.keys), 32), dtype=np.uint8)
         for k, i in self.keys.items():
-            keys[i] = k
+            keys[i] = np.frombuffer(k, dtype=np.uint8)
         for name, arr in (("keys.npy", keys), ("vectors.npy", self.vecs)):
             tmp = self.dir / f".{name}.{os.getpid()}.tmp"
             with tmp.open("wb") as f:

@@ -48,8 +48,10 @@ class IndexConfig:
     Attributes:
         granularity: passage units kept (article, paragraph, item).
         dense_units: units that get their own vector (``article``, ``item``…, or ``liability:item`` for the units
-            of 罚则 only); the others inherit their article's vector if it has one. Embedding every unit does not fit
-            the 10-minute build on 2 cores (scripts/bench_search.py).
+            of 罚则 only); the others inherit their article's vector if it has one. Measured on the dev set: vectors
+            for 罚则 articles and items only (14k) beat vectors for every article plus 罚则 items (64k) and every
+            article (57k) — 罚则 R@5 0.85 / 0.82 / 0.78 without query expansion — because the dense side then
+            ranks penalty provisions, whose 违则 comes from pairing; and they embed in ~3 min instead of ~12.
         dense: ``"faiss"`` or ``"none"``.
         sparse: ``"bm25"`` or ``"none"``.
         sparse_tokenizer: see :data:`index.sparse.TOKENIZERS`.
@@ -57,21 +59,25 @@ class IndexConfig:
         dense_weight: weight of the dense side in fusion.
         candidates: how many rows each backend contributes before fusion.
         conduct_filter: strip who/when/where/evidence from long narrative queries.
+        propagate_dense: a candidate without a vector takes the dense score of the 罚则 it pairs with.
+        expand: where shorthand expansion (index.query.JARGON) applies: ``none``, ``sparse``, ``dense``, ``both``.
         near_k: retrieved 违则/罚则 partners kept per provision.
         pairing: similarity for retrieved partners: ``dense``, ``lexical`` or ``both``.
     """
 
     granularity: tuple[str, ...] = UNITS
-    dense_units: tuple[str, ...] = ("article",)
+    dense_units: tuple[str, ...] = ("liability:article", "liability:item")
     dense: str = "faiss"
     sparse: str = "bm25"
-    sparse_tokenizer: str = "char2"
+    sparse_tokenizer: str = "char12"
     fusion: str = "minmax"
     dense_weight: float = 0.5
     candidates: int = 200
     conduct_filter: bool = True
+    propagate_dense: bool = False
+    expand: str = "sparse"
     near_k: int = 3
-    pairing: str = "both"
+    pairing: str = "lexical"
 
     def to_json(self) -> dict:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
@@ -134,6 +140,7 @@ class PassageIndex:
         # Same provision in other versions: (law_key, article, sub, paragraph, item) → rows.
         self.by_provision: dict[tuple, list[int]] = {}
         self.versions_of_law: dict[str, list[tuple[str, str]]] = {}
+        self.law_windows: dict[str, list[tuple[str | None, str | None]]] = {}
         seen: set[tuple[str, str]] = set()
         for i, p in enumerate(self.passages):
             m = p.meta
@@ -143,6 +150,7 @@ class PassageIndex:
             if vk not in seen:
                 seen.add(vk)
                 self.versions_of_law.setdefault(m["law_key"], []).append((m.get("effective_from") or "", m["version_id"]))
+                self.law_windows.setdefault(m["law_key"], []).append((m.get("effective_from"), m.get("effective_to")))
         for v in self.versions_of_law.values():
             v.sort()
 
@@ -156,14 +164,29 @@ class PassageIndex:
         cache_dir: Path | None = None,
         corpus_version: str | None = None,
         quiet: bool = False,
+        previous: Path | None = None,
     ) -> PassageIndex:
-        """Build from passages. ``encoder`` may be None only when ``config.dense == "none"``."""
+        """Build from passages. ``encoder`` may be None only when ``config.dense == "none"``.
+
+        ``previous``: an index directory; when it holds an index of exactly these passages (same corpus hash) with
+        the same stored-structure settings and encoder, its BM25 index and pairing tables are reused instead of
+        recomputed (vectors always come from the embedding cache).
+        """
         t0 = time.time()
         config = config or IndexConfig()
         ps = [p for p in passages if p.meta.get("unit") in config.granularity]
         if not ps:
             raise IndexError_("no passages to index")
         texts = [embed_text(p) for p in ps]
+        corpus_hash = corpus_fingerprint(ps)
+        old = cls.read_manifest(previous) if previous else None
+        reuse = (
+            old is not None
+            and old.get("format_version") == FORMAT_VERSION
+            and old.get("corpus_hash") == corpus_hash
+            and old.get("encoder") == (encoder.name if encoder is not None else None)
+            and IndexConfig.from_json(old.get("config", {})).build_key() == config.build_key()
+        )
         _log(f"index: {len(ps)} passages", quiet)
 
         vec_row = np.full(len(ps), -1, dtype=np.int64)
@@ -196,29 +219,39 @@ class PassageIndex:
         sparse = None
         if config.sparse != "none":
             ts = time.time()
-            sparse = BM25Backend(config.sparse_tokenizer)
-            sparse.build(texts, show_progress=not quiet)
-            _log(f"index: BM25 ({config.sparse_tokenizer}) in {time.time() - ts:.1f}s", quiet)
+            if reuse and (previous / "bm25").is_dir():
+                # Load fully into memory: the files are about to be replaced by save().
+                sparse = BM25Backend.load(previous / "bm25", config.sparse_tokenizer, len(ps), mmap=False)
+                _log("index: BM25 unchanged, reused", quiet)
+            else:
+                sparse = BM25Backend(config.sparse_tokenizer)
+                sparse.build(texts, show_progress=not quiet)
+                _log(f"index: BM25 ({config.sparse_tokenizer}) in {time.time() - ts:.1f}s", quiet)
 
         tp = time.time()
-        has_vec = vec_row >= 0
-        pvecs = None
-        if vectors is not None:
-            pvecs = np.zeros((len(ps), vectors.shape[1]), dtype=np.float32)
-            pvecs[has_vec] = vectors[vec_row[has_vec]]
-        lexical = sparse.doc_term_matrix() if sparse is not None else None
-        pairs = build_pairs(ps, pvecs, has_vec, lexical, near_k=config.near_k, mode=config.pairing)
-        _log(f"index: pairs ({len(pairs.explicit)} explicit) in {time.time() - tp:.1f}s", quiet)
+        if reuse and (previous / "pairs.json").is_file():
+            pairs = PairIndex.from_json(json.loads((previous / "pairs.json").read_text(encoding="utf-8")))
+            _log("index: pairs unchanged, reused", quiet)
+        else:
+            has_vec = vec_row >= 0
+            pvecs = None
+            if vectors is not None:
+                pvecs = np.zeros((len(ps), vectors.shape[1]), dtype=np.float32)
+                pvecs[has_vec] = vectors[vec_row[has_vec]]
+            lexical = sparse.doc_term_matrix() if sparse is not None else None
+            pairs = build_pairs(ps, pvecs, has_vec, lexical, near_k=config.near_k, mode=config.pairing)
+            _log(f"index: pairs ({len(pairs.explicit)} explicit) in {time.time() - tp:.1f}s", quiet)
 
         manifest = {
             "format_version": FORMAT_VERSION,
             "corpus_version": corpus_version,
-            "corpus_hash": corpus_fingerprint(ps),
+            "corpus_hash": corpus_hash,
             "encoder": encoder.name if encoder is not None else None,
             "dim": encoder.dim if encoder is not None else None,
             "passage_count": len(ps),
             "vector_count": 0 if vectors is None else int(len(vectors)),
             "encoded_this_build": int(n_encoded),
+            "reused_sparse_and_pairs": bool(reuse),
             "config": config.to_json(),
             "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "build_seconds": round(time.time() - t0, 2),

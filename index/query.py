@@ -61,3 +61,70 @@ def extract_conduct(text: str, min_chars: int = 6) -> str:
     s = _PUNCT_RUN_RE.sub("，", s)
     s = _EDGE_RE.sub("", s)
     return s if len(s) >= min_chars else text.strip()
+
+
+# Everyday and enforcement shorthand → the wording statutes use. Appended to the query (never replacing it), so a
+# query already in statute wording is unaffected. Entries are common officer/public usage, not tuned per query;
+# scripts/bench_search.py reports recall with and without expansion.
+JARGON: dict[str, str] = {
+    "驾照": "机动车驾驶证",
+    "酒驾": "饮酒后驾驶机动车",
+    "酒后驾车": "饮酒后驾驶机动车",
+    "喝酒开车": "饮酒后驾驶机动车",
+    "醉驾": "醉酒驾驶机动车",
+    "闯红灯": "违反交通信号灯通行",
+    "开车": "驾驶机动车",
+    "超速": "超过规定时速",
+    "超载": "超过核定载质量",
+    "违停": "违反规定停放机动车",
+    "乱停车": "违反规定停放机动车",
+    "黑车": "未取得道路运输经营许可从事道路运输经营",
+    "营业执照": "营业执照 登记",
+    "无照经营": "未经设立登记从事经营活动",
+    "无证经营": "未取得许可从事经营活动",
+    "健康证": "健康证明",
+    "过期": "超过保质期",
+    "三无产品": "无标签 无生产日期 无厂名厂址",
+    "假货": "假冒 以假充真",
+    "虚假宣传": "虚假或者引人误解的商业宣传",
+    "小广告": "张贴宣传品",
+    "乱贴": "张贴",
+    "乱扔": "乱扔废弃物",
+    "摆摊": "摆摊设点 占用道路经营",
+    "占道经营": "占用城市道路 摆摊设点",
+    "违建": "违法建设 未取得建设工程规划许可证",
+    "违章建筑": "违法建设 未取得建设工程规划许可证",
+    "私搭乱建": "违法建设 搭建建筑物",
+    "偷": "盗窃",
+    "打人": "殴打他人",
+    "打架": "殴打他人 斗殴",
+    "赌钱": "赌博",
+    "高空抛物": "从建筑物或者其他高空抛掷物品",
+    "扔": "抛掷",
+    "抽烟": "吸烟",
+    "灭火器": "消防器材",
+    "不开发票": "应当开具而未开具发票",
+    "不给开发票": "应当开具而未开具发票",
+    "偷税": "不缴或者少缴应纳税款 偷税",
+    "逃税": "不缴或者少缴应纳税款",
+    "两套账": "隐匿 少列收入 账簿",
+    "危废": "危险废物",
+    "固废": "固体废物",
+    "环评": "环境影响评价",
+    "排污证": "排污许可证",
+    "超标排放": "超过污染物排放标准排放污染物",
+    "超标": "超过排放标准",
+    "未批先建": "环境影响评价文件未经批准擅自开工建设",
+    "未验先投": "环境保护设施未经验收投入生产或者使用",
+    "噪音": "噪声",
+    "烧秸秆": "露天焚烧秸秆",
+    "没培训": "未进行安全生产教育和培训",
+    "特种作业证": "特种作业人员取得相应资格",
+}
+_JARGON_RE = re.compile("|".join(sorted(map(re.escape, JARGON), key=len, reverse=True)))
+
+
+def expand_query(text: str) -> str:
+    """Append statute wording for shorthand found in ``text`` (酒驾 → 饮酒后驾驶机动车)."""
+    found = list(dict.fromkeys(JARGON[m.group(0)] for m in _JARGON_RE.finditer(text)))
+    return f"{text} {' '.join(found)}" if found else text

@@ -16,7 +16,7 @@ from index.calibration import NoMatchCalibrator, query_features
 from index.engine import IndexConfig, IndexError_, PassageIndex
 from index.fusion import fuse
 from index.passages import Passage, article_id, passages_from_store
-from index.query import extract_conduct
+from index.query import expand_query, extract_conduct
 from nlp.encoders import Encoder
 
 
@@ -68,6 +68,8 @@ class SearchResult:
     confidence: float | None
     conduct: str = ""
     timings_ms: dict[str, float] = field(default_factory=dict)
+    features: list[float] = field(default_factory=list)  # inputs of the no-match calibrator
+    notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {
@@ -76,6 +78,7 @@ class SearchResult:
             "conduct": self.conduct,
             "no_match": self.no_match,
             "confidence": self.confidence,
+            "notes": self.notes,
             "results": [h.to_dict() for h in self.hits],
         }
 
@@ -116,6 +119,7 @@ class Searcher:
         self.calibrator = calibrator if calibrator is not None else NoMatchCalibrator.default_for(
             getattr(encoder, "name", None), index.config
         )
+        self._row_masks: dict[int, np.ndarray | None] = {}
 
     # ---- construction ------------------------------------------------------------------------------------
     @classmethod
@@ -130,7 +134,8 @@ class Searcher:
     ) -> Searcher:
         """Build an index from passages (saved to ``index_dir`` when given, with its embedding cache there)."""
         cache = Path(index_dir) / "cache" if index_dir else None
-        idx = PassageIndex.build(passages, encoder, config, cache_dir=cache, corpus_version=corpus_version, quiet=quiet)
+        idx = PassageIndex.build(passages, encoder, config, cache_dir=cache, corpus_version=corpus_version, quiet=quiet,
+                                 previous=Path(index_dir) if index_dir else None)  # fmt: skip
         if index_dir:
             idx.save(Path(index_dir))
         return cls(idx, encoder)
@@ -188,6 +193,7 @@ class Searcher:
         dense_weight: float | None = None,
         fusion: str | None = None,
         conduct_filter: bool | None = None,
+        expand: str | None = None,
         use_today: bool = True,
     ) -> SearchResult:
         """Search provisions for a violation description.
@@ -197,7 +203,7 @@ class Searcher:
             as_of: violation date; only provisions in force that day are returned. None means today unless
                 ``use_today`` is false (then every version is eligible).
             top_k: number of distinct articles returned.
-            dense_weight, fusion, conduct_filter: override the index config (benchmarks).
+            dense_weight, fusion, conduct_filter, expand: override the index config (benchmarks).
         """
         if not isinstance(query, str) or not query.strip():
             raise SearchError("query must be a non-empty string")
@@ -212,15 +218,17 @@ class Searcher:
         idx = self.index
         t = {"start": time.perf_counter()}
         conduct = extract_conduct(query) if use_filter else query.strip()
+        use_expand = cfg.expand if expand is None else expand
+        sparse_q = expand_query(conduct) if use_expand in ("sparse", "both") else conduct
+        dense_q = expand_query(conduct) if use_expand in ("dense", "both") else conduct
 
         allowed = idx.in_force_mask(as_of)
         n_cand = cfg.candidates
         cand: dict[int, None] = {}
-        dense_all: np.ndarray | None = None
         qvec = None
         d_top: np.ndarray = np.zeros(0, dtype=np.float32)
         if idx.dense is not None and self.encoder is not None and w > 0:
-            qvec = self.encoder.encode_queries([conduct])[0]
+            qvec = self.encoder.encode_queries([dense_q])[0]
             t["encode"] = time.perf_counter()
             rows_ok = self._rows_mask(as_of, allowed)
             rows, d_top = idx.dense.search(qvec, n_cand, rows_ok)
@@ -232,7 +240,7 @@ class Searcher:
         t["dense"] = time.perf_counter()
         s_all: np.ndarray | None = None
         if idx.sparse is not None and w < 1:
-            s_all = idx.sparse.scores(conduct)
+            s_all = idx.sparse.scores(sparse_q)
             s_masked = np.where(allowed, s_all, -np.inf)
             k = min(n_cand, int(allowed.sum()))
             if k > 0:
@@ -250,7 +258,13 @@ class Searcher:
             dense_c = np.full(len(rows_c), -1.0, dtype=np.float32)
             okr = vr >= 0
             dense_c[okr] = idx.dense.score_rows(qvec, vr[okr])
-            dense_all = dense_c
+            if self.config.propagate_dense and not okr.all():
+                # A 违则 without a vector of its own borrows the dense score of the 罚则 it pairs with: the dense
+                # side then ranks the pair, and BM25 decides whether the 违则's own wording matches.
+                for j in np.flatnonzero(~okr):
+                    partner = self._partner_row(int(rows_c[j]), allowed)
+                    if partner is not None:
+                        dense_c[j] = float(idx.dense.score_rows(qvec, np.array([idx.vec_row[partner]]))[0])
         sparse_c = s_all[rows_c] if s_all is not None else None
         fused = fuse(dense_c, sparse_c, w if dense_c is not None else 0.0, method)
         order = np.argsort(-fused, kind="stable")
@@ -270,19 +284,51 @@ class Searcher:
                 break
         t["fuse"] = time.perf_counter()
 
-        feats = query_features(d_top, s_all[allowed] if s_all is not None else None, len(conduct))
+        feats = query_features(d_top, s_all[allowed] if s_all is not None else None, len(sparse_q))
         conf = self.calibrator.confidence(feats) if self.calibrator else None
         no_match = bool(conf is not None and conf < self.calibrator.threshold) if self.calibrator else False
+        notes = self._missing_versions(s_all, allowed, as_of) if s_all is not None else []
         timings = {k: round((v - t["start"]) * 1000, 2) for k, v in t.items() if k != "start"}
         return SearchResult(query, as_of.isoformat() if as_of else None, hits, no_match,
-                            None if conf is None else round(conf, 4), conduct, timings)  # fmt: skip
+                            None if conf is None else round(conf, 4), conduct, timings, feats.tolist(), notes)  # fmt: skip
 
-    _row_masks: dict
+    def _missing_versions(self, s_all: np.ndarray, allowed: np.ndarray, as_of: date | None) -> list[str]:
+        """Instruments that match the query well but have no version in force on ``as_of`` in the store.
+
+        R2.7: when the violation predates the only stored version (e.g. 食品安全法 stored from 2025-09-12), say so
+        rather than offer the newer text as applicable.
+        """
+        if as_of is None:
+            return []
+        idx = self.index
+        k = min(20, len(s_all))
+        top = np.argpartition(-s_all, k - 1)[:k]
+        top = top[np.argsort(-s_all[top])]
+        best = float(s_all[top[0]]) if len(top) else 0.0
+        out: list[str] = []
+        seen: set[str] = set()
+        d = as_of.isoformat()
+        for r in top:
+            if allowed[r] or s_all[r] < 0.8 * best:
+                continue
+            m = idx.passages[int(r)].meta
+            key = m["law_key"]
+            if key in seen:
+                continue
+            seen.add(key)
+            windows = idx.law_windows.get(key, [])
+            if any((ef or "") <= d < (et or "9999") for ef, et in windows):
+                continue  # another version covers the date; this one is simply not in force
+            starts = min((ef for ef, _ in windows if ef), default=None)
+            if starts and d < starts:
+                out.append(f"《{m['law']}》: no version in force on {d} is in the store (stored text from {starts});"
+                           " verify the version then in force (flk.npc.gov.cn)")  # fmt: skip
+        return out
 
     def _rows_mask(self, as_of: date | None, allowed: np.ndarray) -> np.ndarray | None:
         if as_of is None:
             return None
-        cache = self.__dict__.setdefault("_row_masks", {})
+        cache = self._row_masks
         key = as_of.toordinal()
         if key not in cache:
             if len(cache) > 64:
@@ -291,6 +337,20 @@ class Searcher:
         return cache[key]
 
     # ---- pairing at query time ---------------------------------------------------------------------------------
+    def _partner_row(self, r: int, allowed: np.ndarray) -> int | None:
+        """The in-force 罚则 row a non-liability row pairs with (explicit first, else retrieved), with a vector."""
+        idx = self.index
+        m = idx.passages[r].meta
+        if m.get("is_liability"):
+            return None
+        art = idx.row_of_id.get(article_id(m), r)
+        pairs = idx.pairs
+        for cand in (pairs.reverse.get(r), pairs.reverse.get(art), pairs.near_basis.get(art)):
+            for x in cand or ():
+                if allowed[x] and idx.vec_row[x] >= 0:
+                    return x
+        return None
+
     def _query_score(self, r: int, score_of: dict[int, float], qvec: np.ndarray | None) -> float:
         """Relevance of a partner row to the query: its fused score if it was a candidate, else its dense cosine."""
         if r in score_of:

@@ -127,12 +127,12 @@ class BM25Backend:
         self.model.save(str(path))
 
     @classmethod
-    def load(cls, path: Path, tokenizer: str, n: int) -> BM25Backend:
-        """Load a saved index (memory-mapped)."""
+    def load(cls, path: Path, tokenizer: str, n: int, mmap: bool = True) -> BM25Backend:
+        """Load a saved index (memory-mapped unless ``mmap`` is false)."""
         import bm25s
 
         self = cls(tokenizer)
-        self.model = bm25s.BM25.load(str(path), mmap=True)
+        self.model = bm25s.BM25.load(str(path), mmap=mmap)
         self.k1, self.b = self.model.k1, self.model.b
         self.n = n
         return self

@@ -29,7 +29,6 @@ import json
 import os
 import random
 import resource
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -154,8 +153,8 @@ def cmd_build(args: argparse.Namespace) -> None:
 
     store_path, model_dir, index_dir = _paths(args)
     store = _open_store(store_path)
-    if args.fresh and (index_dir / "cache").exists():
-        shutil.rmtree(index_dir / "cache")
+    if args.fresh and index_dir.exists():
+        shutil.rmtree(index_dir)  # no embedding cache, no previous BM25/pairs: a true first build
     out: dict = {"encoder_kind": args.encoder, "config": _config(args).to_json()}
     t0, c0 = time.perf_counter(), _cpu()
     enc = make_encoder(args.encoder, model_dir)
@@ -167,7 +166,8 @@ def cmd_build(args: argparse.Namespace) -> None:
     s2 = Searcher.from_store(store, enc, index_dir, _config(args), rebuild=True, quiet=False)
     out["rebuild"] = {"wall_s": round(time.perf_counter() - t1, 1), "cpu_s": round(_cpu() - c1, 1),
                       "load1": round(os.getloadavg()[0], 2),
-                      "encoded": s2.index.manifest["encoded_this_build"]}  # fmt: skip
+                      "encoded": s2.index.manifest["encoded_this_build"],
+                      "reused_sparse_and_pairs": s2.index.manifest.get("reused_sparse_and_pairs")}  # fmt: skip
     out["peak_rss_mb_build_process"] = round(_rss_mb(), 1)
     out["index_dir_mb"] = round(sum(f.stat().st_size for f in index_dir.rglob("*") if f.is_file()) / 2**20, 1)
     _emit(out, args)
@@ -208,8 +208,8 @@ def cmd_eval(args: argparse.Namespace) -> None:
     def run(name: str, **kw) -> dict:
         r = evaluate(s, dev, top_k=10, **kw)
         out["runs"][name] = _summ(r)
-        if name == "default":
-            out["groups"] = r["groups"]
+        if name in ("default", "no_conduct_filter"):
+            out.setdefault("groups", {})[name] = r["groups"]
             out["failures"] = r["failures"]
         print(name, out["runs"][name], file=sys.stderr, flush=True)
         return r
@@ -218,6 +218,20 @@ def cmd_eval(args: argparse.Namespace) -> None:
     run("bm25_only", dense_weight=0.0)
     run("dense_only", dense_weight=1.0)
     run("no_conduct_filter", conduct_filter=False)
+    s.config.propagate_dense = not s.config.propagate_dense
+    run("propagate_dense_" + ("on" if s.config.propagate_dense else "off"))
+    s.config.propagate_dense = not s.config.propagate_dense
+    for ex in ("none", "sparse", "dense", "both"):
+        run(f"expand_{ex}", expand=ex)
+    hold = Path(args.holdout)
+    if hold.is_file():
+        for name, kw in (("default", {}), ("bm25_only", {"dense_weight": 0.0}), ("dense_only", {"dense_weight": 1.0}),
+                         ("expand_none", {"expand": "none"})):  # fmt: skip
+            r = evaluate(s, hold, top_k=10, **kw)
+            out.setdefault("holdout", {})[name] = _summ(r)
+            if name == "default":
+                out["holdout_failures"] = r["failures"]
+            print("holdout", name, out["holdout"][name], file=sys.stderr, flush=True)
     if args.grid:
         for method in ("minmax", "zscore", "rrf"):
             for w in (0.3, 0.4, 0.5, 0.6, 0.7):
@@ -262,22 +276,15 @@ def cmd_calibrate(args: argparse.Namespace) -> None:
     """Fit the no-match calibrator on dev positives vs negatives; report leave-one-out style CV rates."""
     from datetime import date
 
-    from index.calibration import NoMatchCalibrator, query_features
+    from index.calibration import NoMatchCalibrator
     from index.evaluate import load_dev
-    from index.query import extract_conduct
 
     s = _load_searcher(args)
-    idx = s.index
+    s.calibrator = None
     pos, neg = [], []
     for it in load_dev(Path(args.dev)):
-        as_of = date.fromisoformat(it["as_of"])
-        allowed = idx.in_force_mask(as_of)
-        conduct = extract_conduct(it["query"])
-        qv = s.encoder.encode_queries([conduct])[0]
-        _, d_top = idx.dense.search(qv, s.config.candidates, s._rows_mask(as_of, allowed))
-        sp = idx.sparse.scores(conduct)[allowed]
-        f = query_features(d_top[np.isfinite(d_top)], sp, len(conduct))
-        (pos if (it["basis"] or it["violated"]) else neg).append(f)
+        res = s.search(it["query"], as_of=date.fromisoformat(it["as_of"]))
+        (pos if (it["basis"] or it["violated"]) else neg).append(np.array(res.features))
     key = NoMatchCalibrator.key_for(s.encoder.name, s.config)
     # 5-fold CV estimate of the rates, then the final fit on everything.
     rng = np.random.default_rng(0)
@@ -449,7 +456,7 @@ def main() -> None:
     ap.add_argument("--store")
     ap.add_argument("--model-dir")
     ap.add_argument("--index-dir")
-    ap.add_argument("--encoder", default="e5-onnx-q8")
+    ap.add_argument("--encoder", default="e5")
     ap.add_argument("--dense-units", help="comma list, e.g. liability:article,liability:item")
     ap.add_argument("--sparse-tokenizer")
     ap.add_argument("--pairing", choices=("dense", "lexical", "both"))
@@ -459,13 +466,14 @@ def main() -> None:
     e = sub.add_parser("encoders")
     e.add_argument("--n", type=int, default=500)
     b = sub.add_parser("build")
-    b.add_argument("--fresh", action="store_true", help="empty the embedding cache first (a true first build)")
+    b.add_argument("--fresh", action="store_true", help="delete the index dir and its embedding cache first")
     v = sub.add_parser("eval")
     v.add_argument("--grid", action="store_true")
+    v.add_argument("--holdout", default=str(REPO / "eval" / "retrieval_holdout.jsonl"))
     lt = sub.add_parser("latency")
     lt.add_argument("--repeat", type=int, default=2)
     c = sub.add_parser("calibrate")
-    c.add_argument("--keep", type=float, default=0.95)
+    c.add_argument("--keep", type=float, default=0.97)
     c.add_argument("--dry-run", action="store_true")
     m = sub.add_parser("make-dev")
     m.add_argument("--shared-dir")

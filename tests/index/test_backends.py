@@ -113,3 +113,17 @@ def test_embedding_cache_survives_duplicate_keys_on_disk(tmp_path: Path) -> None
     final = EmbeddingCache(tmp_path, enc.name)
     assert len(final) == 3 and len(final.vecs) == 3
     assert np.allclose(final.embed(enc, ["甲", "丙"])[0], out)
+
+
+def test_embedding_cache_keys_ending_in_nul_survive_a_reload(tmp_path: Path) -> None:
+    # sha256 digests end in a NUL byte 1 time in 256: they must round-trip like any other.
+    from index.passages import text_hash
+
+    texts = [f"条文{i}" for i in range(3000)]
+    assert any(text_hash(t).endswith("00") for t in texts)
+    enc = _Counting()
+    cache = EmbeddingCache(tmp_path, enc.name)
+    cache.embed(enc, texts)
+    cache.save()
+    _, n = EmbeddingCache(tmp_path, enc.name).embed(enc, texts)
+    assert n == 0

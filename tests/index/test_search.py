@@ -117,3 +117,13 @@ def test_narrative_boilerplate_does_not_change_top_hit(searcher: Searcher) -> No
     )
     assert "2026年" not in story.conduct and "笔录" not in story.conduct
     assert story.hits[0].id == plain.hits[0].id
+
+
+def test_violation_before_the_only_stored_version_is_reported(searcher: Searcher) -> None:
+    # 食品安全法 is stored only in its 2025-09-12 version (R2.7): for a 2025-06 violation its text is not offered
+    # as applicable, and the result says the version then in force is missing.
+    res = searcher.search("未取得食品生产经营许可从事食品生产经营活动", as_of=date(2025, 6, 1), top_k=5)
+    assert all(h.law != "中华人民共和国食品安全法" for h in res.hits)
+    assert any("食品安全法" in n and "2025-09-12" in n for n in res.notes)
+    later = searcher.search("未取得食品生产经营许可从事食品生产经营活动", as_of=date(2026, 1, 1), top_k=5)
+    assert later.hits[0].law == "中华人民共和国食品安全法" and not any("食品安全法" in n for n in later.notes)

