@@ -24,8 +24,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         services.warm_up()
+        revoked = services.db.set_dev_key(settings.dev_api_key or None)
+        if revoked and not settings.dev_api_key:
+            print(f"development API key disabled: {revoked} stored development key(s) revoked",
+                  file=sys.stderr, flush=True)
         if settings.dev_api_key:
-            services.db.create_key("development", "admin", settings.dev_api_key)
             print("\n" + "!" * 78 + f"\n!! DEVELOPMENT API KEY ACTIVE: X-API-Key: {settings.dev_api_key} (role admin)\n"
                   "!! Anyone who knows it can draft documents. Set EH_DEV_API_KEY= (empty) in production.\n"
                   + "!" * 78 + "\n", file=sys.stderr, flush=True)

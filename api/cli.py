@@ -103,7 +103,8 @@ def build(force: Annotated[bool, typer.Option(help="Re-read every source")] = Fa
     err.print(f"index: {s.index_dir} (loaded if current, else built; unchanged texts are not re-embedded)")
     from index.search import Searcher
 
-    Searcher.from_store(svc.store, svc.encoder, s.index_dir, quiet=False)
+    searcher = Searcher.from_store(svc.store, svc.encoder, s.index_dir, quiet=False)
+    svc.item_index(searcher)  # embeds new benchmark item titles into their cache
     err.print("tier model: loading or training on the 江门 table")
     _ = svc.tier_model
 
@@ -140,6 +141,7 @@ def verify(
             out.print(f"    candidate: {c.get('normalized') or c.get('law')}", markup=False)
         if r.get("text"):
             out.print("    " + r["text"].replace("\n", "\n    "), markup=False)
+        _print_stored(r, "    ")
 
 
 @app.command()
@@ -159,11 +161,23 @@ def show(citation: Annotated[str, typer.Argument(help="e.g. 《食品安全法�
         out.print(r["message"], markup=False)
     v = r.get("as_of_version") or r.get("last_version")
     if v:
-        out.print(f"version {v['version_date']} in force {v['effective_from']} – {v['effective_to'] or 'now'} ({v['source']})")
+        label = "version" if r.get("as_of_version") else "stored version (not the one in force on the date)"
+        out.print(f"{label} {v['version_date']} in force {v['effective_from']} – {v['effective_to'] or 'now'} "
+                  f"({v['source']})", markup=False)
     if r.get("text"):
         out.print(r["text"], markup=False)
+    _print_stored(r, "")
     if r["status"] != "verified":
         raise typer.Exit(1)
+
+
+def _print_stored(r: dict, indent: str) -> None:
+    """Another version's text, under a visible warning that it does not apply on the date (R2.7)."""
+    if not r.get("stored_text"):
+        return
+    out.print(f"{indent}[bold yellow]WARNING: not the text in force on {r['as_of']}[/bold yellow] "
+              f"{escape(r.get('stored_text_note') or '')}")
+    out.print(indent + r["stored_text"].replace("\n", "\n" + indent), markup=False)
 
 
 PartyOpt = Annotated[str | None, typer.Option("--party-type", help="individual | individual_business | organization")]
@@ -181,8 +195,8 @@ def search(
     """Find the applicable provisions (违则/罚则) for a violation description, as of a date."""
     svc = Services()
     if jsonl:
-        run_jsonl(lambda r: {"results": svc.search(r.get("query") or "", parse_date(r.get("as_of")),
-                                                   int(r.get("top_k") or 10))["results"]})
+        run_jsonl(lambda r: _search_line(svc.search(r.get("query") or "", parse_date(r.get("as_of")),
+                                                    int(r.get("top_k") or 10))))
         return
     try:
         res = svc.search(query if query is not None else sys.stdin.read(), parse_date(as_of), top_k)
@@ -194,6 +208,8 @@ def search(
         return
     if res["no_match"]:
         out.print("[yellow]no applicable provision found with confidence[/yellow]")
+    for note in res.get("notes") or []:
+        out.print(f"[yellow]note:[/yellow] {escape(note)}")
     for i, h in enumerate(res["results"], 1):
         out.print(f"{i:>2}. {h['citation']}  (score {h['score']:.3f})", markup=False)
         for role, ref in (("违则", h.get("violated")), ("罚则", h.get("basis"))):
@@ -201,21 +217,33 @@ def search(
                 out.print(f"    {role}: {ref['citation']}", markup=False)
 
 
+def _search_line(res: dict) -> dict:
+    """One ``search --jsonl`` answer: the results with the signals that qualify them."""
+    extra = {k: res[k] for k in ("confidence_flag", "version_gaps") if k in res}
+    return {"no_match": res["no_match"], "confidence": res["confidence"], "notes": res.get("notes") or [],
+            **extra, "results": res["results"]}
+
+
 @app.command()
 def analyze(
     text: Annotated[str | None, typer.Argument(help="Violation description")] = None,
     as_of: AsOf = None,
     party_type: PartyOpt = None,
+    discovery_date: Annotated[str | None, typer.Option("--discovery-date",
+                                                       help="When the violation was discovered YYYY-MM-DD "
+                                                            "(limitation, R2.5; default: the decision date)")] = None,
     as_json: Json = False,
     jsonl: Jsonl = False,
 ) -> None:
     """Provisions, benchmark item, tier, fine and reminders for a violation description."""
     svc = Services()
     if jsonl:
-        run_jsonl(lambda r: svc.analyze(r.get("description") or "", parse_date(r.get("as_of")), r.get("party_type")))
+        run_jsonl(lambda r: svc.analyze(r.get("description") or "", parse_date(r.get("as_of")), r.get("party_type"),
+                                        parse_date(r.get("discovery_date"), "discovery_date")))
         return
     try:
-        res = svc.analyze(text if text is not None else sys.stdin.read(), parse_date(as_of), party_type)
+        res = svc.analyze(text if text is not None else sys.stdin.read(), parse_date(as_of), party_type,
+                          parse_date(discovery_date, "discovery_date"))
     except AppError as e:
         _fail(e)
         return
@@ -239,10 +267,13 @@ def analyze(
 
 @app.command()
 def extract(text: Annotated[str | None, typer.Argument(help="Description (default: stdin)")] = None,
-            as_json: Json = False) -> None:
+            as_json: Json = False,
+            reference_date: Annotated[str | None, typer.Option(
+                "--reference-date", help="Day the text was written (resolves 昨日/今日), YYYY-MM-DD")] = None) -> None:
     """Extract party, IDs (validated), addresses, plate, dates, place, money and agency from a description."""
     try:
-        ents = Services().extract(text if text is not None else sys.stdin.read())
+        ents = Services().extract(text if text is not None else sys.stdin.read(),
+                                  parse_date(reference_date, "reference_date"))
     except AppError as e:
         _fail(e)
         return
@@ -250,7 +281,7 @@ def extract(text: Annotated[str | None, typer.Argument(help="Description (defaul
         _dump({"entities": ents})
         return
     for e in ents:
-        flag = "" if e.get("valid", True) is not False else f"  [invalid: {e.get('reason')}]"
+        flag = "" if e.get("valid", True) is not False else f"  [invalid: {e.get('reason')}: {e.get('message')}]"
         out.print(f"{e['label']:<10} {e['text']}  →  {e.get('value')}{flag}", markup=False)
 
 

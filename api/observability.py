@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 import uuid
 
@@ -33,30 +34,82 @@ def configure_logging(json_logs: bool = True) -> None:
 
 log = structlog.get_logger("enforcement_helper")
 
+# A caller's X-Request-ID is kept only when it is a sane token; anything else gets a fresh id.
+REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+
+
+def request_id(header: str | None) -> str:
+    """The caller's request id when it is a sane token (≤128 of ``A-Za-z0-9._:-``), else a new one."""
+    return header if header and REQUEST_ID.fullmatch(header) else uuid.uuid4().hex
+
+
+def too_large(size: str | int, limit: int) -> JSONResponse:
+    """The one error body for an oversized request (413)."""
+    return JSONResponse({"error": {"code": "payload_too_large",
+                                   "message": f"request body of {size} bytes exceeds the limit of {limit}",
+                                   "field": None}}, status_code=413)
+
+
+class BodyLimit:
+    """ASGI middleware: count the bytes actually received (chunked bodies too) and answer 413 over the limit.
+
+    The body is read up to the limit before the app sees it, then replayed; an oversized body never
+    reaches a handler, whatever Content-Length said.
+    """
+
+    def __init__(self, app, max_body_bytes: int) -> None:  # noqa: ANN001
+        self.app, self.limit = app, max_body_bytes
+
+    async def __call__(self, scope, receive, send) -> None:  # noqa: ANN001
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope.get("headers") or []).get(b"content-length", b"").decode("latin-1")
+        if length.isdigit() and int(length) > self.limit:
+            await too_large(length, self.limit)(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        size, first = 0, None
+        while first is None:
+            message = await receive()
+            if message["type"] != "http.request":  # the client went away: the app sees that
+                first = message
+                break
+            size += len(message.get("body", b""))
+            if size > self.limit:
+                await too_large(f"more than {self.limit}", self.limit)(scope, receive, send)
+                return
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                first = {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+
+        async def replay():  # noqa: ANN202
+            nonlocal first
+            if first is not None:
+                message, first = first, None
+                return message
+            return await receive()
+
+        await self.app(scope, replay, send)
+
 
 def install(app: FastAPI, max_body_bytes: int) -> None:
     """Add the middleware and the /metrics route."""
+    app.add_middleware(BodyLimit, max_body_bytes=max_body_bytes)  # inner: the 413 still gets a request id
 
     @app.middleware("http")
     async def _observe(request: Request, call_next) -> Response:  # noqa: ANN001
-        rid = request.headers.get("x-request-id") or uuid.uuid4().hex
+        rid = request_id(request.headers.get("x-request-id"))
         request.state.request_id = rid
         structlog.contextvars.bind_contextvars(request_id=rid)
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > max_body_bytes:
-            resp: Response = JSONResponse(
-                {"error": {"code": "payload_too_large",
-                           "message": f"request body of {length} bytes exceeds the limit of {max_body_bytes}",
-                           "field": None}}, status_code=413)
-        else:
-            t = time.perf_counter()
-            resp = await call_next(request)
-            route = request.scope.get("route")
-            path = getattr(route, "path", "unmatched")
-            LATENCY.labels(path).observe(time.perf_counter() - t)
-            REQUESTS.labels(request.method, path, str(resp.status_code)).inc()
-            log.info("request", method=request.method, path=path, status=resp.status_code,
-                     ms=round((time.perf_counter() - t) * 1000, 1))
+        t = time.perf_counter()
+        resp = await call_next(request)
+        route = request.scope.get("route")
+        path = getattr(route, "path", "unmatched")
+        LATENCY.labels(path).observe(time.perf_counter() - t)
+        REQUESTS.labels(request.method, path, str(resp.status_code)).inc()
+        log.info("request", method=request.method, path=path, status=resp.status_code,
+                 ms=round((time.perf_counter() - t) * 1000, 1))
         resp.headers["X-Request-ID"] = rid
         structlog.contextvars.clear_contextvars()
         return resp

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import math
+import re
+from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 from functools import cached_property
@@ -17,7 +20,8 @@ from corpus.store import Store, StoreMissing
 from nlp.citations import CitationError
 
 # Fields every verify answer carries (the case-system contract, issue #2); the rest are extras.
-CITATION_FIELDS = ("raw", "normalized", "law", "article", "paragraph", "item", "status", "as_of_version", "text")
+CITATION_FIELDS = ("raw", "normalized", "law", "article", "paragraph", "item", "status", "as_of_version", "text",
+                   "article_sub")
 
 
 class Services:
@@ -62,9 +66,16 @@ class Services:
         return Database(self.settings.db_url)
 
     def warm_up(self) -> None:
-        """Load everything heavy before the service reports ready (store, index, model, benchmarks)."""
-        _ = self.resolver, self.db
-        if self.settings.index_dir.exists():
+        """Load everything heavy before the service reports ready; ``not_ready`` lists what is missing."""
+        self.not_ready: list[str] = []
+        _ = self.db
+        try:
+            _ = self.resolver
+        except AppError as exc:
+            self.not_ready.append(exc.message)
+        if not self.settings.index_dir.exists():
+            self.not_ready.append(f"no retrieval index at {self.settings.index_dir}: run `enforcement-helper build`")
+        elif not self.not_ready:
             _ = self.searcher, self.tier_model
 
     def corpus_version(self) -> str:
@@ -94,7 +105,18 @@ class Services:
         """The index for the current store: loaded when current, else built (``enforcement-helper build``)."""
         from index.search import Searcher
 
-        return Searcher.from_store(self.store, self.encoder, self.settings.index_dir, quiet=True)
+        searcher = Searcher.from_store(self.store, self.encoder, self.settings.index_dir, quiet=True)
+        searcher.attach_items(self.item_index(searcher))
+        return searcher
+
+    def item_index(self, searcher: Any) -> Any:
+        """Titles of every loaded benchmark item, pointing retrieval at the provisions they cite (index.items)."""
+        from index.items import ItemIndex, item_records
+
+        if not self.settings.benchmarks_path.exists():
+            return None
+        return ItemIndex.build(item_records(self.benchmarks), searcher.index, self.encoder,
+                               self.settings.index_dir / "item_cache")
 
     def search(self, query: str, as_of: date | None = None, top_k: int = 10) -> dict[str, Any]:
         """Applicable provisions with their 违则/罚则 pairs, for the version in force on ``as_of``."""
@@ -115,43 +137,123 @@ class Services:
         items = list(self.benchmarks.items(benchmark="jiangmen-eco-2020"))
         return load_or_train(self.settings.tier_model_path, items, self.encoder)
 
-    def analyze(self, description: str, as_of: date | None = None, party_type: str | None = None) -> dict[str, Any]:
-        """Provisions, matched benchmark items, tier, fine and reminders for a violation description."""
-        from nlp.tiers import suggest_tier
+    def analyze(self, description: str, as_of: date | None = None, party_type: str | None = None,
+                discovery_date: date | None = None) -> dict[str, Any]:
+        """Provisions, matched benchmark items, tier, fine and reminders for a violation description.
+
+        Retrieval sees the description without its circumstance cues (「已及时改正」 …, ``nlp.facts.conduct_text``);
+        facts and tier use the full text. ``discovery_date`` (R2.5) defaults to the decision date, said so.
+        """
+        from nlp.facts import conduct_text, extract_facts
+        from nlp.tiers import no_penalty_list_reminders, suggest_tier
 
         if party_type not in (None, "individual", "individual_business", "organization"):
             raise AppError("bad_party_type", "party_type must be individual, individual_business or organization",
                            "party_type", 422)
-        found = self.search(description, as_of, top_k=5)
+        self._check_text(description, "description")
+        facts = extract_facts(description)
+        query = conduct_text(facts)
+        found = self.search(query, as_of, top_k=5)
         decision = date.today()
-        matches = self._match_items(found["results"], decision, as_of)
+        party = "individual" if party_type == "individual_business" else party_type
+        matches = self._match_items(found["results"], decision, as_of, query, facts, party)
+        if not any(not m["summary"]["no_penalty_list"] and not m["summary"]["citation_conflict"] for m in matches):
+            matches = self._match_by_title(query, facts, decision, as_of, party) + matches
+        lists = [m for m in matches if m["summary"]["no_penalty_list"]]
         answer: dict[str, Any] = {
-            "description": description, "as_of": found["as_of"], "decision_date": decision.isoformat(),
+            "description": description, "retrieval_text": query, "as_of": found["as_of"],
+            "decision_date": decision.isoformat(), "discovery_date": (discovery_date or decision).isoformat(),
             "no_match": found["no_match"], "confidence": found["confidence"],
             "provisions": found["results"], "matches": [m["summary"] for m in matches],
             "tier": None, "fine": None, "factors": [], "reminders": [],
         }
-        if not matches:
-            answer["reminders"].append({"code": "no_benchmark", "message": "未匹配到裁量基准事项：请按罚则的法定幅度裁量",
-                                        "rule": "R3.2"})
+        # R5.7: matched 不予处罚 list items are checked against the facts (reminders only, never the tier source)
+        list_reminders = [asdict(r) for r in no_penalty_list_reminders(facts, [m["item"] for m in lists[:3]])]
+        penal = [m for m in matches if not m["summary"]["no_penalty_list"]]
+        if not penal:
+            answer["reminders"] = [{"code": "no_benchmark", "message": "未匹配到裁量基准事项：请按罚则的法定幅度裁量",
+                                    "rule": "R3.2", "blocking": False}] + list_reminders
             return answer
-        best = matches[0]
-        party = "individual" if party_type == "individual_business" else party_type
-        tier = suggest_tier(description, best["item"], self.tier_model, decision_date=decision, violation_date=as_of,
-                            party_type=party).to_dict()
+        best = penal[0]
+        emb = self._tier_embedding(description)
+        tier = suggest_tier(facts, best["item"], self.tier_model, decision_date=decision, violation_date=as_of,
+                            discovery_date=discovery_date or decision, party_type=party, embedding=emb).to_dict()
         tier_info = tier.get("tier") or {}
         answer.update({
             "item": best["summary"],
             "tier": {"label": tier_info.get("label"), "rank": tier_info.get("rank"),
                      "probability": tier_info.get("probability"), **tier_info},
-            "fine": tier.get("fine"), "factors": tier.get("factors", []), "reminders": tier.get("reminders", []),
+            "fine": tier.get("fine"), "factors": tier.get("factors", []),
+            "reminders": tier.get("reminders", []) + list_reminders,
             "adjustment": tier.get("adjustment"), "method": tier.get("method"),
             "probabilities": tier.get("probabilities"),
         })
+        self._analysis_reminders(answer, best, penal, party, as_of, discovery_date)
         return answer
 
+    def _tier_embedding(self, text: str) -> Any:
+        """The description's e5 query vector, computed once here for the tier model (None when it uses none)."""
+        model = self.tier_model
+        if getattr(model, "kind", None) not in ("e5", "hybrid") or model.encoder is None:
+            return None
+        return model.encoder.encode_queries([text])[0]
+
+    def _analysis_reminders(self, answer: dict[str, Any], best: dict[str, Any], penal: list[dict[str, Any]],
+                            party: str | None, as_of: date | None, discovery_date: date | None) -> None:
+        """What the officer must know about how the item was chosen (party, title match, validity, dates)."""
+        rem = answer["reminders"]
+        item, summary = best["item"], best["summary"]
+        if party is None and item.party != "any":
+            who = "单位" if item.party == "organization" else "个人"
+            others = sorted({m["item"].party for m in penal[1:] if m["item"].party not in ("any", item.party)})
+            also = "（另有个人/单位分款的事项，请指明当事人类型）" if others else ""
+            rem.append({"code": "party_unknown", "blocking": False, "rule": "DOMAIN.md pitfall (c)",
+                        "message": f"当事人类型未知：按{who}事项“{item.title}”建议{also}，请核对罚则的款"})
+        if summary.get("citation_conflict"):
+            rem.append({"code": "item_cites_other_provision", "blocking": False, "rule": "R3.2",
+                        "message": f"所匹配事项引用{summary['matched_citation']}，与检索到的条文的款/项不同：请核对是否同一违法行为"})
+        if summary.get("via") == "title":
+            rem.append({"code": "matched_by_title", "blocking": False, "rule": "R3.2",
+                        "message": "检索到的条文均未对应裁量基准事项：按事项名称相似度匹配，请核对违则/罚则"})
+        if not summary["benchmark_valid_on_decision_date"]:
+            fine = answer.get("fine") or {}
+            stat = [f for f in item.statutory_fines if f.kind == "amount" and f.target != "直接责任人员"
+                    and (not party or f.target in (None, "个人" if party == "individual" else "单位"))]
+            answer["fine"] = {**{k: fine.get(k) for k in ("unit", "statutory", "clause")}, "suggested": None,
+                              "min": stat[0].min if stat else None, "max": stat[0].max if stat else None,
+                              "arithmetic": [f"法定幅度：{stat[0].describe()}"] if stat else [],
+                              "benchmark_band": fine,
+                              "note": "裁量基准在决定日不在有效期内：不据其给出建议金额，按罚则的法定幅度裁量"}
+            # 听证/当场 reminders were computed on the benchmark's amount, which is no longer suggested
+            rem[:] = [r for r in rem if r.get("code") not in ("hearing", "on_the_spot")]
+            rem.append({"code": "benchmark_not_valid_statutory_range", "blocking": False, "rule": "R2.9；R3.2；R4.2；R4.4",
+                        "message": "所匹配事项的裁量基准在决定日已失效，且没有有效基准的事项：仅给出法定幅度，阶次仅供参考；"
+                                   "确定金额后再核对听证与当场处罚条件"})
+        if as_of is not None and discovery_date is None:
+            rem.append({"code": "discovery_date_assumed", "blocking": False, "rule": "处罚法 第三十六条；R2.5",
+                        "message": f"未提供发现日期：追责时效按决定日 {answer['decision_date']} 作为发现日计算，请核实"})
+
     def _provision(self, cite: str, as_of: date | None) -> dict[str, Any]:
-        """A benchmark's citation checked against the store on the violation date, with its text."""
+        """A benchmark's citation checked against the store on the violation date, with its text (memoised: the
+        store is read-only while the process serves)."""
+        cache = self.__dict__.setdefault("_provision_cache", {})
+        key = (cite, as_of or date.today())
+        if key not in cache:
+            if len(cache) > 4096:
+                cache.clear()
+            cache[key] = self._provision_uncached(cite, as_of)
+        return dict(cache[key])
+
+    def _bench_cache(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Benchmark infos and a per-article item cache, reset whenever a benchmark is (re)loaded."""
+        infos = {b.name: b for b in self.benchmarks.list()}
+        sig = tuple(sorted((n, str(b.loaded_at), b.items) for n, b in infos.items()))
+        if self.__dict__.get("_bench_sig") != sig:
+            self.__dict__.update(_bench_sig=sig, _article_cache={})
+            self.__dict__.pop("_all_items", None)
+        return infos, self.__dict__["_article_cache"]
+
+    def _provision_uncached(self, cite: str, as_of: date | None) -> dict[str, Any]:
         try:
             r = self.resolver.lookup(cite, as_of or date.today())
         except ValueError:
@@ -159,16 +261,28 @@ class Services:
         return {"citation": r.normalized or cite, "status": r.status, "reason": r.reason, "text": r.text,
                 "as_of_version": r.as_of_version, "later_change": r.later_change}
 
-    def _match_items(self, hits: list[dict[str, Any]], decision: date, as_of: date | None) -> list[dict[str, Any]]:
+    def _match_items(self, hits: list[dict[str, Any]], decision: date, as_of: date | None, text: str = "",
+                     facts: Any = None, party: str | None = None, similarity_margin: float = 0.3) -> list[dict[str, Any]]:
         """Benchmark items citing the retrieved 罚则/违则, best first.
 
-        Order: the hit's rank, then an item citing the 罚则 exactly, then a benchmark valid on the decision
-        date (R2.9), then real agency tables before the project's sample. 不予处罚 lists are kept as
-        matches but never chosen as the tier source, since they only say when not to punish.
+        Order: the hit's rank; an item reached through the 罚则; an item for the party's type (item.party:
+        单位/个人 are in different 款, pitfall (c)); an item whose citation agrees with the hit's 款/项 (exact, then
+        compatible, then another 款/项 of the same article); a benchmark valid on the decision date (R2.9); the
+        item most similar to the description (title and tier conditions, character bigrams, plus the facts'
+        fields its tier predicates use, plus the e5 title match the search reports in ``hit["items"]``); real agency tables before the project's sample. An item of a lower hit
+        whose similarity beats the first item's by ``similarity_margin`` is moved first. 不予处罚 lists are
+        kept as matches but never chosen as the tier source, since they only say when not to punish.
         """
         from nlp.citations import format_citation
 
-        infos = {b.name: b for b in self.benchmarks.list()}
+        infos, by_article = self._bench_cache()
+        fields = _fact_fields(facts)
+        # e5 similarity of the query to item titles, when the search reports it (its query vector, reused)
+        e5: dict[tuple[str, str], float] = {}
+        for hit in hits:
+            for m in hit.get("items") or []:
+                k = (m.get("benchmark"), m.get("item_id"))
+                e5[k] = max(e5.get(k, 0.0), float(m.get("match") or 0.0))
         scored: list[tuple[tuple, dict[str, Any]]] = []
         seen: set[tuple[str, str]] = set()
         for rank, hit in enumerate(hits):
@@ -177,27 +291,81 @@ class Services:
                 if not ref or not ref.get("law") or not ref.get("article"):
                     continue
                 art = format_citation(ref["law"], ref["article"], ref.get("article_sub") or 0)
-                for bench, cite, item in self.benchmarks.by_article(art):
+                if art not in by_article:
+                    by_article[art] = self.benchmarks.by_article(art)
+                for bench, cite, item in by_article[art]:
                     if (bench, item.id) in seen:
                         continue
                     seen.add((bench, item.id))
                     info = infos.get(bench)
                     valid = info.valid_on(decision) if info else False
                     no_penalty = bool(item.tiers) and all(t.level == "不予处罚" for t in item.tiers)
-                    exact = cite == ref.get("citation")
-                    key = (no_penalty, rank, role != "basis", not exact, not valid, bool(info and info.sample))
-                    summary = {
-                        "benchmark": bench, "item_id": item.id, "title": item.title, "domain": item.domain,
-                        "benchmark_valid_on_decision_date": valid, "sample": bool(info and info.sample),
-                        "matched_citation": cite, "via": role,
-                        "violated": [self._provision(c, as_of) for c in item.violated],
-                        "basis": [self._provision(c, as_of) for c in item.basis],
-                        "retrieved": {"violated": hit.get("violated"), "basis": hit.get("basis")},
-                        "no_penalty_list": no_penalty,
-                    }
+                    agree = _cite_agreement(cite, ref.get("citation") or "")
+                    if hit.get("citation", "").startswith(art):  # the hit's own 款/项 counts too
+                        agree = max(agree, _cite_agreement(cite, hit["citation"]))
+                    wrong_party = bool(party) and item.party not in ("any", party)
+                    # another 款/项 is another violation, unless it is the party's own 款 (单位/个人, pitfall (c))
+                    conflict = agree == 2 and not (party and item.party == party)
+                    sim = _item_similarity(item, text, fields) + e5.get((bench, item.id), 0.0)
+                    key = (no_penalty, conflict, rank, role != "basis", wrong_party, agree, not valid, -sim,
+                           bool(info and info.sample))
+                    summary = self._item_summary(
+                        bench, item, info, valid, as_of, wrong_party, sim, matched_citation=cite, via=role,
+                        retrieved={"violated": hit.get("violated"), "basis": hit.get("basis")},
+                        no_penalty_list=no_penalty, citation_agreement=("exact", "compatible", "other")[agree],
+                        citation_conflict=conflict)
                     scored.append((key, {"summary": summary, "item": item}))
         scored.sort(key=lambda x: x[0])
-        return [m for k, m in scored if not k[0]] + [m for k, m in scored if k[0]]
+        penal = [m for k, m in scored if not k[0]]
+        # a lower hit's item that fits the description far better than the top hit's items goes first
+        if penal and not penal[0]["summary"]["party_mismatch"]:
+            top = penal[0]["summary"]["similarity"]
+            better = [m for m in penal[1:] if not m["summary"]["party_mismatch"] and not m["summary"]["citation_conflict"]
+                      and m["summary"]["similarity"] >= top + similarity_margin]
+            if better:
+                pick = max(better, key=lambda m: m["summary"]["similarity"])
+                pick["summary"]["promoted_by_similarity"] = True
+                penal = [pick] + [m for m in penal if m is not pick]
+        return penal + [m for k, m in scored if k[0]]
+
+    @cached_property
+    def _all_items(self) -> list[tuple[str, Any]]:
+        """(benchmark, item) for every stored item, read once (the title fallback scans them)."""
+        return [(b.name, it) for b in self.benchmarks.list() for it in self.benchmarks.items(benchmark=b.name)]
+
+    def _match_by_title(self, text: str, facts: Any, decision: date, as_of: date | None, party: str | None,
+                        limit: int = 3, threshold: float = 0.3) -> list[dict[str, Any]]:
+        """Fallback when no retrieved provision maps to an item: items whose title and conditions resemble the
+        description (character bigrams), the party's own items and valid benchmarks first."""
+        fields = _fact_fields(facts)
+        infos, _ = self._bench_cache()
+        scored = []
+        for bench, item in self._all_items:
+            if item.tiers and all(t.level == "不予处罚" for t in item.tiers):
+                continue
+            sim = _item_similarity(item, text, fields)
+            if sim >= threshold:
+                scored.append((sim, bench, item))
+        out = []
+        for sim, bench, item in sorted(scored, key=lambda x: -x[0])[: limit * 4]:
+            info = infos.get(bench)
+            valid = info.valid_on(decision) if info else item.window.contains(decision)
+            wrong_party = bool(party) and item.party not in ("any", party)
+            summary = self._item_summary(bench, item, info, valid, as_of, wrong_party, sim, matched_citation=None,
+                                         via="title", retrieved=None, no_penalty_list=False, citation_agreement=None,
+                                         citation_conflict=False)
+            out.append(((wrong_party, not valid, -sim), {"summary": summary, "item": item}))
+        out.sort(key=lambda x: x[0])
+        return [m for _, m in out[:limit]]
+
+    def _item_summary(self, bench: str, item: Any, info: Any, valid: bool, as_of: date | None, wrong_party: bool,
+                      sim: float, **how: Any) -> dict[str, Any]:
+        """One match as answered: the item, its citations re-verified on the violation date, how it was matched."""
+        return {"benchmark": bench, "item_id": item.id, "title": item.title, "domain": item.domain,
+                "benchmark_valid_on_decision_date": valid, "sample": bool(info and info.sample),
+                "violated": [self._provision(c, as_of) for c in item.violated],
+                "basis": [self._provision(c, as_of) for c in item.basis],
+                "party": item.party, "party_mismatch": wrong_party, "similarity": round(sim, 4), **how}
 
     # ---- citations --------------------------------------------------------------------------
     def verify(self, text: str, as_of: date | None = None) -> list[dict[str, Any]]:
@@ -252,6 +420,45 @@ class Services:
         if len(text) > self.settings.max_text_chars:
             raise AppError("input_too_large", f"{field} has {len(text)} characters; the limit is "
                            f"{self.settings.max_text_chars}", field, 413)
+
+
+def _bigrams(text: str) -> set[str]:
+    t = re.sub(r"[\W\d_a-zA-Z]+", "", text or "")
+    return {t[i:i + 2] for i in range(len(t) - 1)}
+
+
+def _cite_agreement(item_cite: str, ref_cite: str) -> int:
+    """0: the item cites exactly the retrieved 款/项; 1: one is the other's article/款 (compatible); 2: another 款/项."""
+    if item_cite == ref_cite:
+        return 0
+    if not ref_cite or item_cite.startswith(ref_cite) or ref_cite.startswith(item_cite):
+        return 1
+    return 2
+
+
+def _fact_fields(facts: Any) -> set[str]:
+    """Predicate fields the description states a number for (超标倍数, 违法所得 …), to rank items whose tiers use them."""
+    if facts is None:
+        return set()
+    from nlp.tiers import facts_to_fields
+
+    vals, src = facts_to_fields(facts)
+    return {k for k in src if not isinstance(vals.get(k), bool) and k != "违法次数"}
+
+
+def _item_similarity(item: Any, text: str, fields: set[str]) -> float:
+    """How well an item fits the description: bigram cosine with the title, share of the description's bigrams in
+    the tier conditions (half weight), share of the stated numeric fields the tier predicates use (half weight)."""
+    d = _bigrams(text)
+    if not d:
+        return 0.0
+    t = _bigrams(item.title)
+    title = len(d & t) / math.sqrt(len(d) * len(t)) if t else 0.0
+    c = _bigrams(" ".join(tr.condition or "" for tr in item.tiers))
+    cond = len(d & c) / len(d)
+    used = {p.field for tr in item.tiers for p in tr.predicates}
+    fit = len(fields & used) / len(fields) if fields else 0.0
+    return title + 0.5 * cond + 0.5 * fit
 
 
 def _citation_dict(d: dict[str, Any]) -> dict[str, Any]:

@@ -87,7 +87,7 @@ def ingest(
     report = IngestReport()
     laws_db = laws_db or ldb.default_path()
 
-    ldb_hash = f"{PARSER_VERSION}:{ldb.file_hash(laws_db)}"
+    ldb_hash = f"{PARSER_VERSION}:{ldb.ADAPTER_VERSION}:{ldb.file_hash(laws_db)}"
     if store.get_meta("ldb_hash") == ldb_hash:
         n = store.con.execute("SELECT COUNT(*) FROM versions WHERE source=?", (ldb.SOURCE,)).fetchone()[0]
         report.unchanged += n

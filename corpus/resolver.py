@@ -61,6 +61,12 @@ class CitationCheck:
     warnings: list[str] = field(default_factory=list)
     later_change: dict | None = None
     last_version: dict | None = None
+    # Another version's text, kept for the reviewer but NOT applicable on ``as_of`` (R2.7): ``text`` is
+    # only ever the text in force that day.
+    stored_text: str | None = None
+    stored_version: dict | None = None
+    stored_text_applicable: bool | None = None
+    stored_text_note: str | None = None
 
     def to_dict(self) -> dict:
         """JSON-friendly dict."""
@@ -113,7 +119,8 @@ class Resolver:
             return self._fail(out, "ambiguous", "relative_without_context",
                               "a relative reference (前款, 本条) with no article to be relative to")
         if not c.law:
-            return self._fail(out, "law_not_found", "no_law_named", "本法-type reference with no law named before it")
+            return self._fail(out, "law_not_found", "no_law_named",
+                              "本法-type reference (本法, 本条例, 该法 …) with no instrument of that kind named before it")
         insts = self._instruments(c.law, local_aliases or {})
         out.normalized = format_citation(c.law, c.article, c.article_sub, c.paragraph, c.item, c.subitem)
         if not insts:
@@ -142,7 +149,10 @@ class Resolver:
             if out.status == "verified":
                 out.status, out.reason = "not_in_force", "superseded"
                 out.message = (f"the {c.version_hint} text was not in force on {as_of}; "
-                               f"the version of {version.version_date} was (text shown)")
+                               f"the version of {version.version_date} was (its text in stored_text)")
+                self._set_stored(out, out.text, out.as_of_version,
+                                 f"text of the version of {version.version_date} in force on {as_of}, not of "
+                                 f"the cited {c.version_hint} text, which is not in the store; verify at flk")
             return out
         return self._resolve_in(out, c, version, inst)
 
@@ -202,9 +212,20 @@ class Resolver:
         if ref is not None:
             out.last_version = ref.to_dict()
             art = self.store.article(ref.id, c.article or 0, c.article_sub)
-            if art is not None:
-                out.text = self._text_of(art, c.paragraph, c.item)
+            if art is not None and why.startswith("repealed"):
+                out.text = self._text_of(art, c.paragraph, c.item)  # the cited law's last text, for 从旧 (R2.1)
+            elif art is not None:
+                self._set_stored(out, self._text_of(art, c.paragraph, c.item), out.last_version,
+                                 f"NOT APPLICABLE: text of the version of {ref.version_date}, not yet in force on "
+                                 f"{as_of}; never apply it as the text in force that day (R2.7)")
         return out
+
+    @staticmethod
+    def _set_stored(out: CitationCheck, text: str | None, version: dict | None, note: str) -> None:
+        """Keep another version's text out of ``text`` (R2.7) and in the flagged ``stored_*`` fields."""
+        out.text = None
+        out.stored_text, out.stored_version, out.stored_text_applicable = text, version, False
+        out.stored_text_note = note
 
     def _later_change(self, versions: list[Version], version: Version, as_of: date) -> dict | None:
         """A newer text or a repeal after ``as_of``: the reviewer checks 从旧兼从轻 (R2.1, R2.2)."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sys
 import time
@@ -63,6 +64,8 @@ class IndexConfig:
         expand: where shorthand expansion (index.query.JARGON) applies: ``none``, ``sparse``, ``dense``, ``both``.
         near_k: retrieved 违则/罚则 partners kept per provision.
         pairing: similarity for retrieved partners: ``dense``, ``lexical`` or ``both``.
+        item_weight: bonus for passages cited by enforcement items whose title matches the query (index.items),
+            added to the fused score scaled to [0, 1]; used only when items are attached.
     """
 
     granularity: tuple[str, ...] = UNITS
@@ -78,6 +81,7 @@ class IndexConfig:
     expand: str = "sparse"
     near_k: int = 3
     pairing: str = "lexical"
+    item_weight: float = 0.8
 
     def to_json(self) -> dict:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
@@ -99,6 +103,16 @@ def dense_selected(p: Passage, units: tuple[str, ...]) -> bool:
     if u in units:
         return True
     return bool(p.meta.get("is_liability")) and f"liability:{u}" in units
+
+
+# R3.8: criminal law and criminal procedure are never the 违则/罚则 of an administrative penalty (a conduct that may be a
+# crime is transferred, 处罚法 第二十七条); as candidates they only crowd out the administrative provisions.
+_CRIMINAL_RE = re.compile(r"^(中华人民共和国)?(刑法|刑事诉讼法|监狱法)|关于《(中华人民共和国)?(刑法|刑事诉讼法)》")
+
+
+def is_criminal_law(title: str) -> bool:
+    """Whether an instrument is criminal law (刑法, its amendments and interpretations) or criminal procedure."""
+    return bool(_CRIMINAL_RE.search(title))
 
 
 def _ordinal(iso: str | None, default: int) -> int:
@@ -132,6 +146,8 @@ class PassageIndex:
             (_ordinal(p.meta.get("effective_to"), _FAR_FUTURE) for p in self.passages), dtype=np.int32, count=n
         )
         self.is_liability = np.fromiter((bool(p.meta.get("is_liability")) for p in self.passages), dtype=bool, count=n)
+        self.admissible = np.fromiter((not is_criminal_law(p.meta.get("law", "")) for p in self.passages), dtype=bool,
+                                      count=n)
         self.unit_of_row: dict[int, list[int]] = {}
         for i, r in enumerate(self.vec_row):
             if r >= 0:
@@ -331,13 +347,13 @@ class PassageIndex:
 
     # ---- scoring --------------------------------------------------------------------------------------------
     def in_force_mask(self, as_of: date | None) -> np.ndarray:
-        """Rows in force on ``as_of`` (all rows when None)."""
+        """Admissible rows in force on ``as_of`` (every version when None)."""
         if as_of is None:
-            return np.ones(len(self.passages), dtype=bool)
+            return self.admissible.copy()
         d = as_of.toordinal()
         m = self._masks.get(d)
         if m is None:
-            m = (self.eff_from <= d) & (d < self.eff_to)
+            m = (self.eff_from <= d) & (d < self.eff_to) & self.admissible
             if len(self._masks) > 64:
                 self._masks.clear()
             self._masks[d] = m

@@ -13,7 +13,8 @@ import numpy as np
 FUSIONS = ("minmax", "zscore", "rrf")
 
 
-def _minmax(x: np.ndarray) -> np.ndarray:
+def minmax(x: np.ndarray) -> np.ndarray:
+    """Scores scaled to [0, 1] (all zeros when they are all equal)."""
     lo, hi = float(x.min()), float(x.max())
     return np.zeros_like(x) if hi - lo < 1e-9 else (x - lo) / (hi - lo)
 
@@ -54,7 +55,7 @@ def fuse(
         return np.asarray(dense, dtype=np.float32)
     w = float(dense_weight)
     if method == "minmax":
-        return w * _minmax(dense) + (1 - w) * _minmax(sparse)
+        return w * minmax(dense) + (1 - w) * minmax(sparse)
     if method == "zscore":
         return w * _z(dense) + (1 - w) * _z(sparse)
     if method == "rrf":

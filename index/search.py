@@ -14,7 +14,8 @@ import numpy as np
 
 from index.calibration import NoMatchCalibrator, query_features
 from index.engine import IndexConfig, IndexError_, PassageIndex
-from index.fusion import fuse
+from index.fusion import fuse, minmax
+from index.items import ItemIndex
 from index.passages import Passage, article_id, passages_from_store
 from index.query import expand_query, extract_conduct
 from nlp.encoders import Encoder
@@ -30,7 +31,7 @@ class SearchError(ValueError):
 class SearchHit:
     """One applicable provision.
 
-    ``violated`` / ``basis`` are ``{"citation", "text", "source", …}`` dicts (source: explicit | retrieved | self)
+    ``violated`` / ``basis`` are ``{"citation", "text", "source", …}`` dicts (source: explicit | retrieved | item | self)
     or None. ``newer_version`` is set when a later version of the same instrument exists (处罚法 第三十七条 / R2.1).
     """
 
@@ -51,6 +52,8 @@ class SearchHit:
     effective_to: str | None = None
     newer_version: dict | None = None
     id: str = ""
+    # Enforcement items whose title matched the query and that cite this provision (evidence, never the basis).
+    items: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         """JSON-friendly dict."""
@@ -70,6 +73,10 @@ class SearchResult:
     timings_ms: dict[str, float] = field(default_factory=dict)
     features: list[float] = field(default_factory=list)  # inputs of the no-match calibrator
     notes: list[str] = field(default_factory=list)
+    # Well-matching instruments with no version in force on ``as_of`` in the store (R2.7): law, stored_from,
+    # outranks_results (it matches better than the top hit). ``confidence_flag`` is "version_gap" then.
+    version_gaps: list[dict] = field(default_factory=list)
+    confidence_flag: str | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -78,7 +85,9 @@ class SearchResult:
             "conduct": self.conduct,
             "no_match": self.no_match,
             "confidence": self.confidence,
+            "confidence_flag": self.confidence_flag,
             "notes": self.notes,
+            "version_gaps": self.version_gaps,
             "results": [h.to_dict() for h in self.hits],
         }
 
@@ -120,6 +129,11 @@ class Searcher:
             getattr(encoder, "name", None), index.config
         )
         self._row_masks: dict[int, np.ndarray | None] = {}
+        self.items: ItemIndex | None = None  # enforcement items as evidence (attach_items)
+
+    def attach_items(self, items: ItemIndex | None) -> None:
+        """Use enforcement-item titles as retrieval evidence (index.items); None detaches them."""
+        self.items = items
 
     # ---- construction ------------------------------------------------------------------------------------
     @classmethod
@@ -194,6 +208,7 @@ class Searcher:
         fusion: str | None = None,
         conduct_filter: bool | None = None,
         expand: str | None = None,
+        item_weight: float | None = None,
         use_today: bool = True,
     ) -> SearchResult:
         """Search provisions for a violation description.
@@ -203,7 +218,7 @@ class Searcher:
             as_of: violation date; only provisions in force that day are returned. None means today unless
                 ``use_today`` is false (then every version is eligible).
             top_k: number of distinct articles returned.
-            dense_weight, fusion, conduct_filter, expand: override the index config (benchmarks).
+            dense_weight, fusion, conduct_filter, expand, item_weight: override the index config (benchmarks).
         """
         if not isinstance(query, str) or not query.strip():
             raise SearchError("query must be a non-empty string")
@@ -248,6 +263,10 @@ class Searcher:
                 for u in top[np.isfinite(s_masked[top]) & (s_masked[top] > 0)]:
                     cand[int(u)] = None
         t["sparse"] = time.perf_counter()
+        w_items = cfg.item_weight if item_weight is None else item_weight
+        bonus = self.items.bonus(qvec, conduct, allowed) if self.items is not None and w_items > 0 else {}
+        for r in bonus:
+            cand[r] = None
 
         rows_c = np.fromiter(cand.keys(), dtype=np.int64, count=len(cand))
         if len(rows_c) == 0:
@@ -267,9 +286,19 @@ class Searcher:
                         dense_c[j] = float(idx.dense.score_rows(qvec, np.array([idx.vec_row[partner]]))[0])
         sparse_c = s_all[rows_c] if s_all is not None else None
         fused = fuse(dense_c, sparse_c, w if dense_c is not None else 0.0, method)
+        if bonus:
+            fused = minmax(fused) + w_items * np.array([bonus[int(r)][0] if int(r) in bonus else 0.0 for r in rows_c],
+                                                       dtype=np.float32)
         order = np.argsort(-fused, kind="stable")
 
+        evidence: dict[tuple, list[tuple[float, int]]] = {}
+        for r, (match, i) in sorted(bonus.items(), key=lambda kv: -kv[1][0]):
+            m = idx.passages[r].meta
+            ev = evidence.setdefault((m["version_id"], m["article"], m.get("article_sub") or 0), [])
+            if all(j != i for _, j in ev):
+                ev.append((match, i))
         hits: list[SearchHit] = []
+        first_row: int | None = None  # the top hit's passage, for the version-gap check
         seen: set[tuple] = set()
         score_of = {int(r): float(f) for r, f in zip(rows_c, fused)}
         for j in order:
@@ -279,7 +308,11 @@ class Searcher:
             if key in seen:
                 continue
             seen.add(key)
-            hits.append(self._hit(r, float(fused[j]), score_of, qvec, allowed, as_of))
+            first_row = r if first_row is None else first_row
+            hit = self._hit(r, float(fused[j]), score_of, qvec, allowed, as_of)
+            if key in evidence:
+                self._add_item_evidence(hit, evidence[key], allowed)
+            hits.append(hit)
             if len(hits) >= top_k:
                 break
         t["fuse"] = time.perf_counter()
@@ -287,16 +320,25 @@ class Searcher:
         feats = query_features(d_top, s_all[allowed] if s_all is not None else None, len(sparse_q))
         conf = self.calibrator.confidence(feats) if self.calibrator else None
         no_match = bool(conf is not None and conf < self.calibrator.threshold) if self.calibrator else False
-        notes = self._missing_versions(s_all, allowed, as_of) if s_all is not None else []
+        beat = float(s_all[first_row]) if s_all is not None and first_row is not None else 0.0
+        gaps = self._missing_versions(s_all, allowed, as_of, beat) if s_all is not None else []
+        notes = [f"《{g['law']}》: no version in force on {as_of} is in the store (stored text from {g['stored_from']});"
+                 " verify the version then in force (flk.npc.gov.cn)" for g in gaps]  # fmt: skip
+        flag = "version_gap" if any(g["outranks_results"] for g in gaps) else None
+        if flag:
+            notes.append("the best-matching instrument has no version in force on that date in the store: the results "
+                         "are other instruments and may not be the applicable law; confidence is overstated")
         timings = {k: round((v - t["start"]) * 1000, 2) for k, v in t.items() if k != "start"}
         return SearchResult(query, as_of.isoformat() if as_of else None, hits, no_match,
-                            None if conf is None else round(conf, 4), conduct, timings, feats.tolist(), notes)  # fmt: skip
+                            None if conf is None else round(conf, 4), conduct, timings, feats.tolist(), notes,
+                            gaps, flag)  # fmt: skip
 
-    def _missing_versions(self, s_all: np.ndarray, allowed: np.ndarray, as_of: date | None) -> list[str]:
+    def _missing_versions(self, s_all: np.ndarray, allowed: np.ndarray, as_of: date | None,
+                          beat: float = 0.0) -> list[dict]:
         """Instruments that match the query well but have no version in force on ``as_of`` in the store.
 
-        R2.7: when the violation predates the only stored version (e.g. 食品安全法 stored from 2025-09-12), say so
-        rather than offer the newer text as applicable.
+        R2.7: when the violation predates the only stored version (e.g. 食品安全法 stored from its 2025-09-12
+        amendment, in force from 2025-12-01), say so rather than offer the newer text as applicable.
         """
         if as_of is None:
             return []
@@ -305,7 +347,7 @@ class Searcher:
         top = np.argpartition(-s_all, k - 1)[:k]
         top = top[np.argsort(-s_all[top])]
         best = float(s_all[top[0]]) if len(top) else 0.0
-        out: list[str] = []
+        out: list[dict] = []
         seen: set[str] = set()
         d = as_of.isoformat()
         for r in top:
@@ -321,8 +363,8 @@ class Searcher:
                 continue  # another version covers the date; this one is simply not in force
             starts = min((ef for ef, _ in windows if ef), default=None)
             if starts and d < starts:
-                out.append(f"《{m['law']}》: no version in force on {d} is in the store (stored text from {starts});"
-                           " verify the version then in force (flk.npc.gov.cn)")  # fmt: skip
+                # outranks_results: it matches the query better (BM25) than the top hit returned.
+                out.append({"law": m["law"], "stored_from": starts, "outranks_results": bool(s_all[r] > beat)})
         return out
 
     def _rows_mask(self, as_of: date | None, allowed: np.ndarray) -> np.ndarray | None:
@@ -412,6 +454,24 @@ class Searcher:
             effective_from=m.get("effective_from"), effective_to=m.get("effective_to"),
             newer_version=self._newer(r, as_of), id=p.id,
         )  # fmt: skip
+
+    def _add_item_evidence(self, hit: SearchHit, matched: list[tuple[float, int]], allowed: np.ndarray) -> None:
+        """Name the items behind a hit; a 罚则 without an explicit 违则 takes the best item's 违则 (source ``item``).
+
+        An item that an agency reviewed pairs conduct with its 违则 more reliably than retrieved similarity does,
+        but a cross-reference written in the statute itself (``explicit``) always wins.
+        """
+        items = self.items
+        assert items is not None
+        hit.items = [{"benchmark": items.records[i].benchmark, "item_id": items.records[i].item_id,
+                      "title": items.records[i].title, "match": round(m, 3)} for m, i in matched]  # fmt: skip
+        if not hit.is_liability or (hit.violated or {}).get("source") == "explicit":
+            return
+        for _, i in matched:
+            rows = [r for r in items.violated_rows[i] if allowed[r]]
+            if rows:
+                hit.violated = _ref(self.index.passages[rows[0]], "item")
+                return
 
     def _newer(self, r: int, as_of: date | None) -> dict | None:
         """The newest later version of the same instrument, with this provision's text there (R2.1, R2.2)."""

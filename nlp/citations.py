@@ -18,11 +18,14 @@ N = ANY_NUMBER
 PRC = "中华人民共和国"
 
 _THIS_WORDS = "本法典|本实施细则|本实施办法|本法|本条例|本细则|本办法|本规定|本规则|本决定|本准则"
+# 该法 / 同法: the instrument named last (of that kind); 该法人, 该法定代表人, 该法院 are not references.
+_THAT_WORDS = "该法典|该实施细则|该实施办法|该法(?![人定院官庭律])|该法律|同法|该条例|同条例|该细则|该办法|该规定|该规则|该决定|上述法律|上述条例"
 _TOKEN_RE = re.compile(
     rf"""
     (?P<law>《(?P<title>(?:[^《》\n]|《[^《》\n]*》){{1,80}})》
-        (?:\s*[（(](?P<ver>[0-9０-９]{{4}})\s*年?[^）)\n]{{0,8}}[）)])?)
-  | (?P<this>{_THIS_WORDS})
+        (?:\s*[（(](?P<ver>[0-9０-９]{{4}})\s*年?[^）)\n]{{0,8}}[）)])?
+        (?:\s*[（(]\s*以下简称\s*[《“"]?(?P<short>[^《》“”"）)\n]{{1,20}}?)[》”"]?\s*[）)])?)
+  | (?P<this>{_THIS_WORDS}|{_THAT_WORDS})
   | (?P<rel>本条(?!例)|本款|本项|前款|前两款|前三款|前条|前项)
   | (?P<art>第\s*(?P<art_n>{N})\s*条(?:\s*之\s*(?P<art_sub>{N}))?(?:【[^】\n]{{0,30}}】)?)
   | (?P<para>第\s*(?P<para_n>{N})\s*款)
@@ -238,6 +241,7 @@ def parse_citations(
     known, max_len = titles.keys, titles.max_len
     ctx = context or Context()
     last_law: str | None = ctx.law
+    named: list[str] = []  # titles named so far, for 本条例 / 该法 (R1.9)
     heading = _heading_index(text, ctx)
 
     out: list[Citation] = []
@@ -251,7 +255,7 @@ def parse_citations(
         first = getattr(prev, level)
         if ranged and first is not None and n is not None and 0 < n - first <= _MAX_RANGE:
             for k in range(first + 1, n):
-                b = prev.copy(m.start())
+                b = prev.copy(prev.start)  # a middle member is cited by the whole range
                 setattr(b, level, k)
                 b.end = m.end()
                 out.append(b.freeze(text))
@@ -280,12 +284,16 @@ def parse_citations(
                 flush()
                 title = m.group("title")
                 last_law = title
+                named.append(title)
                 cur = _Builder(title, "explicit", m.start(), m.group("ver"))
                 cur.end = m.end()
             elif kind == "this":
                 flush()
-                # R1.9: inside a statute 本法 is the statute itself; in free text, the last law named.
-                cur = _Builder(ctx.law or last_law, "this_law" if ctx.law is None else "context", m.start(), None)
+                # R1.9: inside a statute 本法 is the statute itself; in free text, the last instrument named
+                # of the kind the word says (本条例 → a 条例, never the 法 named just before).
+                word = m.group("this")
+                law = ctx.law if ctx.law and word.startswith("本") else _last_of_kind(named, word)
+                cur = _Builder(law, "this_law" if ctx.law is None else "context", m.start(), None)
                 cur.end = m.end()
             elif kind == "rel":
                 flush()
@@ -301,7 +309,7 @@ def parse_citations(
                     flush()
                     if ranged and prev.article is not None and n is not None and 0 < n - prev.article <= _MAX_RANGE:
                         for a in range(prev.article + 1, n):
-                            b = prev.copy(m.start())
+                            b = prev.copy(prev.start)  # a middle member is cited by the whole range
                             b.article, b.sub, b.paragraph = a, 0, None
                             b.end = m.end()
                             out.append(b.freeze(text))
@@ -316,6 +324,7 @@ def parse_citations(
                         continue
                     start, title = hit
                     last_law = title
+                    named.append(title)
                     cur = _Builder(title, "known_title", start, None)
                     cur.article, cur.sub = n, sub
                     cur.end = m.end()
@@ -359,6 +368,22 @@ def parse_citations(
         chain_end, last_kind = m.end(), kind
     flush()
     return [c for c in out if c.article is not None or c.relative]
+
+
+def _kind_of(word: str) -> str:
+    """The title ending a 本X / 该X / 同X / 上述X word refers to: 本条例 → 条例, 该法律 → 法."""
+    rest = word[2:] if word.startswith("上述") else word[1:]
+    return "法" if rest in {"法", "法律"} else rest
+
+
+def _last_of_kind(named: list[str], word: str) -> str | None:
+    """Last title in ``named`` of the kind ``word`` names (本法 is a 法, not a 办法 or 条例)."""
+    kind = _kind_of(word)
+    for title in reversed(named):
+        t = normalize_title(title)
+        if t.endswith(kind) and not (kind == "法" and t.endswith("办法")):
+            return title
+    return None
 
 
 def _heading_index(text: str, ctx: Context) -> list[tuple[int, int, int, int]]:

@@ -23,11 +23,14 @@ PHONE      digits only                                  type: mobile / landline
 PLATE      normalised plate (R7.4, shape only)          type
 DATE       ISO date (``2025-03``: month precision)      kind, precision, relative (R7.5)
 TIME       ``HH:MM``                                    approximate (许/左右)
-MONEY      integer fen (R7.6, via :mod:`nlp.money`)     kind: 罚款 / 违法所得 / 货值金额 …
+MONEY      integer fen (R7.6, via :mod:`nlp.money`);    kind: 罚款 / 违法所得 / 货值金额 …;
+           a range (十万元以上一百万元以下) is one entity   range, min_inclusive, max_inclusive
+           with ``{"min": fen, "max": fen}``
 AGENCY     the agency name                              —
 ========== ============================================ ===========================================
 
-Invalid identifiers are kept, with ``valid=False`` and the validator's reason code (never silently accepted).
+Invalid identifiers are kept, with ``valid=False``, the validator's reason code and its Chinese ``message``
+(never silently accepted); a clearly labelled identifier of the wrong length is reported invalid too.
 PARTY and LEGAL_REP are reported once per name (first mention); everything else at every mention.
 """
 
@@ -47,7 +50,7 @@ from spacy.tokens import Doc
 
 from nlp.dates import find_dates, find_times
 from nlp.identifiers import IdCheck, validate_id_card, validate_plate, validate_uscc
-from nlp.money import find_amounts
+from nlp.money import find_amounts, find_fine_ranges
 
 jieba.setLogLevel(60)  # the dictionary-loading banner would otherwise land on the CLI's output
 
@@ -75,6 +78,7 @@ class Entity:
     valid: bool = True
     reason: str | None = None
     attrs: dict[str, Any] = field(default_factory=dict)
+    message: str | None = None  # the reason in Chinese for the officer (e.g. 第18位校验码应为…)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -82,7 +86,7 @@ class Entity:
             return v.isoformat() if isinstance(v, date) else v
 
         return {"label": self.label, "text": self.text, "start": self.start, "end": self.end,
-                "value": plain(self.value), "valid": self.valid, "reason": self.reason,
+                "value": plain(self.value), "valid": self.valid, "reason": self.reason, "message": self.message,
                 "attrs": {k: plain(v) for k, v in self.attrs.items()}}
 
 
@@ -180,7 +184,14 @@ def _check_entity(label: str, m_text: str, start: int, check: IdCheck) -> Entity
     if check.warnings:
         attrs["warnings"] = list(check.warnings)
     return Entity(label, m_text, start, start + len(m_text), check.normalized, check.valid,
-                  None if check.valid else check.code, attrs)
+                  None if check.valid else check.code, attrs, None if check.valid else check.message)
+
+
+# A clear label followed by a run of any length: reported (invalid when the length is wrong), never dropped.
+_CUED_RUN = re.compile(
+    r"(?:(?P<uscc>统一社会信用代码|社会信用代码|信用代码|纳税人识别号)|(?P<id>居民身份证(?:号码|号)?|身份证(?:件)?(?:号码|号)?|"
+    r"公民身份号码|身份号码))\s*(?:为|是)?\s*[：:]?\s*"
+    r"(?P<run>[0-9A-Za-z０-９Ａ-Ｚａ-ｚ]{4,40})(?![0-9A-Za-z０-９Ａ-Ｚａ-ｚ])")
 
 
 def find_identifiers(text: str, today: date | None = None) -> list[Entity]:
@@ -213,6 +224,13 @@ def find_identifiers(text: str, today: date | None = None) -> list[Entity]:
         else:
             check = validate_uscc(s)
         out.append(_check_entity(kind, s, m.start(), check))
+    for m in _CUED_RUN.finditer(text):
+        s, start = m.group("run"), m.start("run")
+        if sum(c.isdigit() for c in s) < 4 or any(e.start < start + len(s) and start < e.end for e in out):
+            continue
+        kind = "USCC" if m.group("uscc") else "ID_CARD"
+        check = validate_uscc(s) if kind == "USCC" else validate_id_card(s, today=today)
+        out.append(_check_entity(kind, s, start, check))
     for m in _MOBILE.finditer(text):
         out.append(Entity("PHONE", m.group(0), m.start(), m.end(), re.sub(r"\D", "", m.group(0)), attrs={"type": "mobile"}))
     for m in _LANDLINE.finditer(text):
@@ -252,7 +270,20 @@ def find_money(text: str) -> list[Entity]:
             end += 1
         out.append(Entity("MONEY", text[start:end], start, end, a.value_fen,
                           attrs={"kind": a.kind, "keyword": a.keyword, "approximate": a.approximate}))
-    return out
+    # 十万元以上一百万元以下 is one range (R7.6), not two amounts with the second labelled 其他.
+    for r in find_fine_ranges(text):
+        if r.kind != "amount" or r.min_fen is None or r.max_fen is None:
+            continue
+        start, end = r.span
+        inside = [e for e in out if start <= e.start and e.end <= end]
+        if len(inside) < 2:
+            continue
+        out = [e for e in out if e not in inside]
+        out.append(Entity("MONEY", text[start:end], start, end, {"min": r.min_fen, "max": r.max_fen},
+                          attrs={"kind": inside[0].attrs["kind"], "keyword": inside[0].attrs["keyword"],
+                                 "approximate": False, "range": True, "min_inclusive": r.min_inclusive,
+                                 "max_inclusive": r.max_inclusive}))
+    return sorted(out, key=lambda e: e.start)
 
 
 # ============================================================================ agencies

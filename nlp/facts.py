@@ -42,7 +42,7 @@ from typing import Any
 from nlp import dates as _dates
 from nlp.money import NUMBER, AmountError, find_amounts, parse_number
 
-__all__ = ["CUES", "CueDef", "Fact", "Facts", "FactsError", "MONEY_CODES", "extract_facts"]
+__all__ = ["CUES", "CueDef", "Fact", "Facts", "FactsError", "MONEY_CODES", "conduct_text", "extract_facts"]
 
 
 class FactsError(ValueError):
@@ -698,6 +698,45 @@ def extract_facts(text: str) -> Facts:
     facts.extend(_derive(facts))
     facts.sort(key=lambda f: (f.span[0], f.span[1]))
     return Facts(text, facts)
+
+
+# Circumstance cues that describe how the party behaved or what followed, not the violation itself: removed from
+# the text used for retrieval (issue 4 audit: 「已及时改正」 pulled in unrelated regulations). Cues that can be the
+# conduct (向未成年人…, 拒绝检查, 伪造证据, 疫情期间, 情节严重) stay.
+_CIRCUMSTANCE_CODES = frozenset({
+    "first_offence", "corrected_promptly", "refused_to_correct", "mitigated_harm", "cooperated", "coerced",
+    "confessed_unknown", "meritorious_service", "no_fault", "minor_violation", "no_harm", "minor_harm",
+    "serious_consequence", "repeat_despite_enforcement", "complaint_report", "undiscovered_two_years",
+    "no_illegal_gains", "self_reported", "prior_penalty", "repeated", "nth_time", "times",
+})
+_CLAUSE_RE = re.compile(r"[^，,。；;！!？?\n]+[，,。；;！!？?\n]*")
+_FILLER_RE = re.compile(r"[系经被已且并但均也还都尚曾其及时了的等在内后再次责令查处改正后果某]")
+
+
+def conduct_text(facts: Facts, min_chars: int = 4) -> str:
+    """The description without its circumstance cues, for retrieval (the full text stays for facts and tier).
+
+    A clause (between commas or stops) that is little more than a cue (「已及时改正」, 「经责令改正拒不改正」,
+    「系初次被查处」) is dropped whole; elsewhere only the cue's own span goes. Returns the full text when too little
+    would remain.
+    """
+    text = facts.text
+    spans = sorted(f.span for f in facts.facts if f.code in _CIRCUMSTANCE_CODES and (f.type in ("cue", "count")))
+    if not spans:
+        return text
+    out: list[str] = []
+    for m in _CLAUSE_RE.finditer(text):
+        s, e = m.span()
+        inside = [(max(a, s), min(b, e)) for a, b in spans if a < e and b > s]
+        if not inside:
+            out.append(m.group())
+            continue
+        keep = "".join(ch for i, ch in enumerate(text[s:e], s) if not any(a <= i < b for a, b in inside))
+        rest = _FILLER_RE.sub("", re.sub(r"[，,。；;！!？?\s、\d年月日内第次]", "", keep))
+        if len(rest) > 3:
+            out.append(keep)
+    reduced = re.sub(r"[，,；;、\s]+([。]|$)", r"\1", "".join(out)).strip("，,；; ")
+    return reduced if len(re.sub(r"\W", "", reduced)) >= min_chars else text
 
 
 def _cue_fact(code: str, src: Fact, polarity: int, why: str) -> Fact:

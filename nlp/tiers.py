@@ -38,6 +38,7 @@ from nlp.facts import Fact, Facts, extract_facts
 __all__ = [
     "FEATURE_FIELDS",
     "load_or_train",
+    "no_penalty_list_reminders",
     "training_rows",
     "TierModel",
     "TierSuggestion",
@@ -435,13 +436,24 @@ _HEARING_TYPES = {"吊销许可证件", "降低资质等级", "责令停产停�
 _STATEMENT_RE = re.compile(r"[^。；\n]*(?:陈述申辩|陈述、申辩|申辩|陈述意见|听证)[^。；\n]*[。；]?")
 
 
-def _limitation(domain: str, has_harm: bool) -> tuple[timedelta, str]:
+# Fields where a violation "涉及公民生命健康安全、金融安全" (处罚法 第三十六条第一款: five years once harm resulted).
+_LIFE_OR_FINANCE = ("市场监管/食品", "食品", "药品", "医疗", "卫生", "安全生产", "消防", "特种设备", "金融", "银行", "保险", "证券")
+_BUILT_WITHOUT_APPROVAL = re.compile(r"未批先建|未依法报批|未经批准.*(?:建设|开工)|环境影响评价文件.*(?:开工|建设)")
+
+
+def _limitation(domain: str, has_harm: bool, title: str = "") -> tuple[timedelta, str]:
+    """The 追责时效 for an item (R2.5): period and the rule it comes from."""
+    five = timedelta(days=5 * 365 + 1)
     if domain.startswith("治安"):
         return timedelta(days=183), "治安法 第二十五条（六个月）"
     if domain.startswith("税务"):
-        return timedelta(days=5 * 365 + 1), "税收征收管理法 第八十六条（五年）"
+        return five, "税收征收管理法 第八十六条（五年）"
     if domain.startswith("生态环境") and has_harm:
-        return timedelta(days=5 * 365 + 1), "法典 第一千零五十四条第一款（造成污染、破坏的，五年）"
+        return five, "法典 第一千零五十四条第一款（造成污染、破坏的，五年）"
+    if has_harm and domain.startswith(_LIFE_OR_FINANCE):
+        return five, "处罚法 第三十六条第一款（涉及公民生命健康安全、金融安全且有危害后果的，五年）"
+    if _BUILT_WITHOUT_APPROVAL.search(title or ""):
+        return timedelta(days=2 * 365), "处罚法 第三十六条第一款（二年）；未批先建意见 二（二）（自建设行为终了之日起计算）"
     return timedelta(days=2 * 365), "处罚法 第三十六条第一款（二年）"
 
 
@@ -506,13 +518,21 @@ def suggest_tier(
     # ---- band
     tiers = list(item.tiers)
     probs_out: list[dict[str, Any]] = []
-    chosen, method, prob = _choose_band(tiers, vals, text, model, probs_out, embedding)
+    chosen, method, prob = _choose_band(tiers, vals, text, model, probs_out, embedding, known=set(src))
+    if method == "default" and chosen is not None:
+        reminders.append(Reminder("tier_default", f"描述未写明阶次条件涉及的事实：按默认阶次“{chosen.source_label}”建议"
+                                  f"（概率 {prob:.2f} 为估计值，不是确定结论），请核实", "R5.1；R5.4（第八条 一般情形）"))
+    band_spans: set[tuple[int, int]] = set()  # facts that chose the band: they do not move the position too
     if chosen is not None:
         for p in chosen.predicates:
             if p.field in src and p.test(vals.get(p.field)):
                 f = src[p.field]
+                band_spans.add(tuple(f.span))
                 factors.append(_fact_factor(f, f"band:{p.field}", p.describe(), 0, "裁量基准阶次条件（R5.1）",
                                             f"meets tier {chosen.source_label}: {p.text}"))
+        # a band whose condition names the cue (「经责令改正拒不改正的」), however it was chosen
+        band_spans |= {tuple(f.span) for f in facts.facts if f.type == "cue" and f.polarity == 1
+                           and f.text and f.text in (chosen.condition or "")}
 
     # ---- statutory overrides and adjustment
     adjustment = "一般"
@@ -536,18 +556,11 @@ def suggest_tier(
         reminders.append(Reminder("limitation_expired", "追责时效已过：不再给予行政处罚（不予处罚决定）", lim_rule, True))
     if chosen is not None and chosen.level == "不予处罚":
         # a 不予处罚 list item (R5.7): its conditions decide; the statutory ground is always shown
-        met = evaluate(chosen.predicates, vals) if chosen.predicates else None
-        label = f"{item.source.title}（{item.source.doc_no or ''}）{item.source.label or ''}".strip()
-        ground = chosen.statutory_ground or "处罚法 第三十三条"
-        if met is True and not (chosen.remark and "可以" in chosen.remark):
-            no_penalty.append(("no_penalty_list", f"{ground}；{label}", None))
-        elif met is False:
-            reminders.append(Reminder("no_penalty_list_not_met", f"不予处罚清单事项的条件不满足：{chosen.condition[:60]}",
-                                      f"{ground}；{label}"))
+        binding, rem = _list_verdict(item, chosen, vals)
+        if binding:
+            no_penalty.append(("no_penalty_list", rem.rule, None))
         else:
-            reminders.append(Reminder("no_penalty_list_may_apply",
-                                      f"可能适用不予处罚清单（{'依法可以不予处罚' if met else '需核实条件'}）：{chosen.condition[:60]}",
-                                      f"{ground}；{label}"))
+            reminders.append(rem)
     for code, rule, f in no_penalty:
         factors.append(_fact_factor(f, code, "不予处罚", -1, rule))
     if no_penalty:
@@ -561,13 +574,25 @@ def suggest_tier(
         msg = ("首违不罚可能适用：初次违法且危害后果轻微" + ("并已及时改正，可以不予行政处罚"
                if corrected else "；若在责令改正期限内改正，可以不予行政处罚"))
         reminders.append(Reminder("first_offence_no_penalty", msg, "处罚法 第三十三条第一款第二句（可以）"))
+    elif (not no_penalty and first and pol.get("serious_consequence") != 1 and pol.get("corrected_promptly") != -1
+          and not vals.get("拒不改正")):
+        reminders.append(Reminder("first_offence_no_penalty",
+                                  "首违不罚可能适用：初次违法；请核实危害后果是否轻微并在责令改正期限内改正",
+                                  "处罚法 第三十三条第一款第二句（可以）"))
 
-    lighter = [(c, _LIGHTER[c], facts.cue(c)) for c in _LIGHTER if pol.get(c) == 1]
+    def in_band(f: Fact | None) -> bool:
+        return f is not None and tuple(f.span) in band_spans
+
+    lighter = [(c, _LIGHTER[c], facts.cue(c)) for c in _LIGHTER if pol.get(c) == 1 and not in_band(facts.cue(c))]
     lighter += [(f.code, _LIGHTER[f.code] + "（陈述申辩）", None) for f in extra_light if f.code not in pol]
     heavier = []
     for c in _HEAVIER:
         f = facts.cue(c)
         if pol.get(c) == 1 and f is not None and not any(s <= f.span[0] < e for s, e in ignore):
+            if in_band(f):
+                factors.append(_fact_factor(f, c, f.label or c, 0, "R3.12；R5.1（已用于选择阶次）",
+                                            "chose the band; not counted again for the position"))
+                continue
             heavier.append((c, _HEAVIER[c], f))
     if not no_penalty:
         for code, rule, f in lighter:
@@ -575,7 +600,9 @@ def suggest_tier(
         for code, rule, f in heavier:
             factors.append(_fact_factor(f, code, f.label or code, +1, rule))
         net = len(heavier) - len(lighter)  # R3.12: same direction adds, opposite cancels
-        mandatory = any(c in _MANDATORY_LIGHTER for c, _, _ in lighter)
+        # a mandatory ground that chose the band still opens 减轻 (R3.10) and still bars 从重
+        mandatory = any(c in _MANDATORY_LIGHTER for c, _, _ in lighter) or any(
+            pol.get(c) == 1 and in_band(facts.cue(c)) for c in _MANDATORY_LIGHTER)
         adjustment = "从重" if net > 0 else ("从轻" if net < 0 else "一般")
         if mandatory and adjustment == "从重":
             adjustment = "一般"
@@ -609,8 +636,14 @@ def suggest_tier(
 
 
 def _choose_band(tiers: list[Tier], vals: dict[str, Any], text: str, model: TierModel | None,
-                 probs_out: list[dict[str, Any]], embedding: np.ndarray | None = None) -> tuple[Tier | None, str, float]:
-    """Pick the band: predicates first (the more serious of the tiers met, R3.12), the classifier otherwise."""
+                 probs_out: list[dict[str, Any]], embedding: np.ndarray | None = None,
+                 known: set[str] | None = None) -> tuple[Tier | None, str, float]:
+    """Pick the band: predicates first (the more serious of the tiers met, R3.12), the classifier otherwise.
+
+    ``known``: fields the description states. A tier met only through closed-world defaults (nothing it tests is
+    stated) or chosen as the written default (「不具有…情形」) is reported as ``default`` with the classifier's
+    probability (without a model: 1 / number of tiers), never 1.0.
+    """
     penal = [t for t in tiers if t.level != "不予处罚"]
     if not penal:
         return (tiers[0] if tiers else None), "list", 1.0
@@ -618,15 +651,16 @@ def _choose_band(tiers: list[Tier], vals: dict[str, Any], text: str, model: Tier
     # A tier written as the default ("不具有…情形") applies when no other tier's condition is met or open.
     default = [i for i, t in enumerate(penal) if not t.predicates and re.search(r"不具有|其他情形|一般情形", t.condition)]
     true_idx = [i for i, v in enumerate(verdict) if v is True]
+    by_default = False
     if not true_idx and default and not [i for i, v in enumerate(verdict) if v is None and i not in default]:
-        true_idx = default
+        true_idx, by_default = default, True
     rivals: list[int] = []
     if true_idx:
         best = max(true_idx, key=lambda i: (penal[i].level_rank, penal[i].severity or 0))
         rivals = [i for i, v in enumerate(verdict) if v is None and i not in default
                   and (penal[i].severity or 0) > (penal[best].severity or 0)]
 
-    def scores() -> tuple[np.ndarray, str]:
+    def scores(mask: bool = True) -> tuple[np.ndarray, str]:
         if model is not None:
             feats = predicate_features(_fields_as_predicates(vals))
             p = model.tier_probs(text, feats, [t.severity for t in penal], embedding)
@@ -634,7 +668,8 @@ def _choose_band(tiers: list[Tier], vals: dict[str, Any], text: str, model: Tier
         else:  # no model: the middle tier (江门裁量规定 第八条 "适中"), then uniform
             p = np.array([1.0 if t.level == "一般" else 0.0 for t in penal])
             kind = "fallback:middle"
-        p = np.where(np.array([v is False for v in verdict]), 0.0, p)
+        if mask:  # unmasked: the model's own view, for a default reached through closed-world "absent" values
+            p = np.where(np.array([v is False for v in verdict]), 0.0, p)
         if p.sum() == 0:
             p = np.array([0.0 if v is False else 1.0 for v in verdict])
         if p.sum() == 0:
@@ -642,7 +677,13 @@ def _choose_band(tiers: list[Tier], vals: dict[str, Any], text: str, model: Tier
         return p / p.sum(), kind
 
     final = np.zeros(len(penal))
-    if true_idx and not rivals:
+    if true_idx and known is not None and not by_default:
+        by_default = not ({p.field for p in penal[best].predicates} & known)
+    if true_idx and not rivals and by_default:
+        p, _ = scores(mask=False)
+        prob = float(p[best]) if model is not None else 1 / len(penal)
+        final[best], method = prob, "default"
+    elif true_idx and not rivals:
         final[best], prob, method = 1.0, 1.0, "predicates"
     elif true_idx:
         p, _ = scores()
@@ -662,10 +703,36 @@ def _choose_band(tiers: list[Tier], vals: dict[str, Any], text: str, model: Tier
     return penal[best], method, prob
 
 
+def _list_verdict(item: EnforcementItem, tier: Tier, vals: dict[str, Any]) -> tuple[bool, Reminder]:
+    """A 不予处罚 list item's conditions against the facts (R5.7): (binding 不予处罚?, reminder with the ground)."""
+    met = evaluate(tier.predicates, vals) if tier.predicates else None
+    label = f"{item.source.title}（{item.source.doc_no or ''}）{item.source.label or ''}".strip()
+    rule = f"{tier.statutory_ground or '处罚法 第三十三条'}；{label}"
+    cond = (tier.condition or item.title)[:60]
+    if met is True and not (tier.remark and "可以" in tier.remark):
+        return True, Reminder("no_penalty_list_met", f"符合不予处罚清单事项的条件，应当不予处罚：{cond}", rule, True)
+    if met is False:
+        return False, Reminder("no_penalty_list_not_met", f"不予处罚清单事项的条件不满足：{cond}", rule)
+    return False, Reminder("no_penalty_list_may_apply",
+                           f"可能适用不予处罚清单（{'依法可以不予处罚' if met else '需核实条件'}）：{cond}", rule)
+
+
+def no_penalty_list_reminders(description: str | Facts, items: Sequence[EnforcementItem]) -> list[Reminder]:
+    """Reminders for matched 不予处罚 list items (R5.7), evaluated against the facts; never a tier source."""
+    facts = description if isinstance(description, Facts) else extract_facts(description)
+    vals, _ = facts_to_fields(facts, [m.span() for m in _STATEMENT_RE.finditer(facts.text)])
+    out = []
+    for item in items:
+        tier = next((t for t in item.tiers if t.level == "不予处罚"), None)
+        if tier is not None:
+            out.append(_list_verdict(item, tier, vals)[1])
+    return out
+
+
 def _limitation_expired(item: EnforcementItem, facts: Facts, vals: dict[str, Any], violation_date: date | None,
                         discovery_date: date | None) -> tuple[bool, str]:
     harm = bool(vals.get("严重后果") or vals.get("危害后果"))
-    period, rule = _limitation(item.domain, harm)
+    period, rule = _limitation(item.domain, harm, item.title)
     if facts.polarity("undiscovered_two_years") == 1 and period <= timedelta(days=2 * 365):
         return True, rule
     if violation_date and discovery_date and discovery_date - violation_date > period:
@@ -771,12 +838,15 @@ def _procedure_reminders(item: EnforcementItem, tier: Tier | None, fine: dict[st
         reminders.append(Reminder("hearing_if", f"罚则另设{'、'.join(sorted(heavy_types))}：如拟作出，应告知当事人有权要求听证",
                                   "处罚法 第六十三条第一款（三）（四）"))
     if amount is not None:
-        rows = [r for r in HEARING_THRESHOLDS if item.domain.startswith(r[0]) and r[1] in ("any", party or "organization")]
+        # party unknown: the stricter (lower) individual threshold, as for 当场处罚 below
+        rows = [r for r in HEARING_THRESHOLDS if item.domain.startswith(r[0]) and r[1] in ("any", party or "individual")]
         if rows:
             dom, _, thr, source, verified = rows[0]
             if amount >= thr:
                 reminders.append(Reminder("hearing", f"罚款 {amount:,.0f} 元达到“较大数额”（{thr:,.0f} 元）：应告知当事人有权要求听证"
-                                          + ("" if verified else "（标准待核实）"), f"处罚法 第六十三条第一款；{source}"))
+                                          + ("" if verified else "（标准待核实）")
+                                          + ("" if party else "（当事人类型未知，按个人标准）"),
+                                          f"处罚法 第六十三条第一款；{source}"))
         elif amount >= 10000:
             reminders.append(Reminder("hearing", f"罚款 {amount:,.0f} 元可能属于“较大数额”：本领域听证标准未收录，请按本地标准核实",
                                       "处罚法 第六十三条第一款（较大数额由各地各部门规定；not in the bundled corpus）"))

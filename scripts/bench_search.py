@@ -7,6 +7,7 @@ Subcommands (all print JSON; ``--out FILE`` also writes it):
   eval       Recall@1/5/10 + MRR for hybrid vs BM25-only vs dense-only, plus ablations (fusion, weights,
              sparse tokeniser, conduct filter) on eval/retrieval_dev.jsonl
   latency    warm single-query p50/p95 and serving RSS, in a fresh process that only loads and searches
+  items      grid for the enforcement-item evidence settings (index.items)
   calibrate  fit the no-match calibrator on the dev set (cross-validated rates) and store it in index/no_match.json
   make-dev   regenerate the derived part of eval/retrieval_dev.jsonl from ../shared (hand-written lines are kept)
 
@@ -194,7 +195,15 @@ def _load_searcher(args: argparse.Namespace):
 
     store_path, model_dir, index_dir = _paths(args)
     enc = make_encoder(args.encoder, model_dir)
-    return Searcher.from_store(_open_store(store_path), enc, index_dir, _config(args), quiet=True)
+    s = Searcher.from_store(_open_store(store_path), enc, index_dir, _config(args), quiet=True)
+    bench = store_path.with_name("benchmarks.sqlite")
+    if bench.exists():  # the service's configuration: every loaded table's items as evidence (index.items)
+        from corpus.benchmarks import BenchmarkStore
+        from index.items import ItemIndex, item_records
+
+        s.attach_items(ItemIndex.build(item_records(BenchmarkStore.open(bench, create=False)), s.index, enc,
+                                       index_dir / "item_cache"))
+    return s
 
 
 def cmd_eval(args: argparse.Namespace) -> None:
@@ -215,28 +224,64 @@ def cmd_eval(args: argparse.Namespace) -> None:
         return r
 
     run("default")
-    run("bm25_only", dense_weight=0.0)
-    run("dense_only", dense_weight=1.0)
+    # The backends alone, without item evidence: what hybrid retrieval and the items each add.
+    run("bm25_only", dense_weight=0.0, item_weight=0.0)
+    run("dense_only", dense_weight=1.0, item_weight=0.0)
+    run("no_items", item_weight=0.0)
     run("no_conduct_filter", conduct_filter=False)
     s.config.propagate_dense = not s.config.propagate_dense
     run("propagate_dense_" + ("on" if s.config.propagate_dense else "off"))
     s.config.propagate_dense = not s.config.propagate_dense
     for ex in ("none", "sparse", "dense", "both"):
         run(f"expand_{ex}", expand=ex)
-    hold = Path(args.holdout)
-    if hold.is_file():
-        for name, kw in (("default", {}), ("bm25_only", {"dense_weight": 0.0}), ("dense_only", {"dense_weight": 1.0}),
+    for hold in map(Path, args.holdout):
+        if not hold.is_file():
+            continue
+        for name, kw in (("default", {}), ("bm25_only", {"dense_weight": 0.0, "item_weight": 0.0}),
+                         ("dense_only", {"dense_weight": 1.0, "item_weight": 0.0}), ("no_items", {"item_weight": 0.0}),
                          ("expand_none", {"expand": "none"})):  # fmt: skip
             r = evaluate(s, hold, top_k=10, **kw)
-            out.setdefault("holdout", {})[name] = _summ(r)
+            out.setdefault(hold.stem, {})[name] = _summ(r)
             if name == "default":
-                out["holdout_failures"] = r["failures"]
-            print("holdout", name, out["holdout"][name], file=sys.stderr, flush=True)
+                out[f"{hold.stem}_failures"] = r["failures"]
+            print(hold.stem, name, out[hold.stem][name], file=sys.stderr, flush=True)
     if args.grid:
         for method in ("minmax", "zscore", "rrf"):
             for w in (0.3, 0.4, 0.5, 0.6, 0.7):
                 run(f"{method}_w{w}", fusion=method, dense_weight=w)
     _emit(out, args)
+
+
+def cmd_items(args: argparse.Namespace) -> None:
+    """Grid for the item-evidence settings (index.items), scored on dev sources that are not the tables themselves.
+
+    The 江门 and 上海 dev lines are those tables' own violation names, so items would find them trivially; the grid
+    optimises the mean 罚则 R@5 (then 违则 R@5) of the other sources and reports the table sources beside it.
+    """
+    import itertools
+
+    from index.evaluate import evaluate
+
+    s = _load_searcher(args)
+    items = s.items
+    if items is None:
+        raise SystemExit("no benchmark store beside the statute store: run `enforcement-helper build`")
+    fair = args.fair.split(",")
+    rows = []
+    for w, mm, ds, lo, hi in itertools.product((0.4, 0.8, 1.2), (0.3, 0.45), (0.5, 0.7), (0.82, 0.86), (0.93, 0.96)):
+        items.min_match, items.dense_share, items.lo, items.hi = mm, ds, lo, hi
+        r = evaluate(s, Path(args.dev), top_k=10, item_weight=w)
+        g = r["groups"]
+        row = {"item_weight": w, "min_match": mm, "dense_share": ds, "lo": lo, "hi": hi,
+               "fair_basis_R@5": round(float(np.mean([g[k]["basis"]["R@5"] for k in fair if k in g])), 4),
+               "fair_violated_R@5": round(float(np.mean([g[k]["violated"]["R@5"] for k in fair
+                                                         if k in g and g[k]["violated"].get("R@5") is not None])), 4),
+               "all_basis_R@5": r["basis"]["R@5"], "all_basis_R@1": r["basis"]["R@1"],
+               "all_violated_R@5": r["violated"]["R@5"]}  # fmt: skip
+        rows.append(row)
+        print(row, file=sys.stderr, flush=True)
+    rows.sort(key=lambda x: (x["fair_basis_R@5"], x["fair_violated_R@5"]), reverse=True)
+    _emit({"fair_sources": fair, "best": rows[:5], "grid": rows}, args)
 
 
 # ---- latency -------------------------------------------------------------------------------------------------
@@ -469,7 +514,9 @@ def main() -> None:
     b.add_argument("--fresh", action="store_true", help="delete the index dir and its embedding cache first")
     v = sub.add_parser("eval")
     v.add_argument("--grid", action="store_true")
-    v.add_argument("--holdout", default=str(REPO / "eval" / "retrieval_holdout.jsonl"))
+    v.add_argument("--holdout", nargs="*", default=[str(REPO / "eval" / f"retrieval_holdout{n}.jsonl") for n in ("", "2")])
+    it = sub.add_parser("items")
+    it.add_argument("--fair", default="fav,hand,narrative", help="dev sources the grid optimises (not the tables)")
     lt = sub.add_parser("latency")
     lt.add_argument("--repeat", type=int, default=2)
     c = sub.add_parser("calibrate")
@@ -479,7 +526,7 @@ def main() -> None:
     m.add_argument("--shared-dir")
     m.add_argument("--dry-run", action="store_true")
     args = ap.parse_args()
-    {"encoders": cmd_encoders, "build": cmd_build, "eval": cmd_eval, "latency": cmd_latency,
+    {"encoders": cmd_encoders, "build": cmd_build, "eval": cmd_eval, "items": cmd_items, "latency": cmd_latency,
      "calibrate": cmd_calibrate, "make-dev": cmd_make_dev}[args.cmd](args)  # fmt: skip
 
 

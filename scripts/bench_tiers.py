@@ -17,10 +17,15 @@
    classifier decides the band: that is the harder consistency test.
 3. **Warm latency** of ``suggest_tier`` (facts + predicates + classifier), p50/p95, with the description's e5
    query embedding passed in (the analyze pipeline computes it once for retrieval).
+4. **Full-pipeline paraphrase agreement and latency**: every paraphrase goes through ``Services.analyze``
+   (retrieval, item matching, tier) on the built data (``EH_DATA_DIR``); a group agrees when all its
+   paraphrases get the same benchmark item **and** the same tier label. Warm ``Services.analyze`` p50/p95 (ms)
+   over the same calls, after one warm-up call.
 
 Usage::
 
     python scripts/bench_tiers.py [--shared ../shared] [--encoder e5|none] [--folds 5] [--json out/bench_tiers.json]
+    python scripts/bench_tiers.py --only pipeline --limit 3     # quick smoke run of measure 4
 """
 
 from __future__ import annotations
@@ -162,13 +167,55 @@ def paraphrases(path: Path, sample_items, model, embed=None):
     return res
 
 
+def pipeline(path: Path, as_of: str = "2026-10-01", limit: int | None = None, services=None) -> dict:
+    """Measure 4: paraphrase agreement (same item and same tier label) and warm latency of Services.analyze."""
+    from datetime import date
+
+    from api.services import Services
+
+    svc = services or Services()
+    groups = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()][:limit]
+    day = date.fromisoformat(as_of)
+    svc.analyze(groups[0]["paraphrases"][0], day)  # warm-up: loads store, index, model, benchmarks
+    times, rows = [], []
+    same_item = same_both = pairs = pairs_same = 0
+    for grp in groups:
+        outs = []
+        for p in grp["paraphrases"]:
+            t0 = time.perf_counter()
+            d = svc.analyze(p, day)
+            times.append((time.perf_counter() - t0) * 1000)
+            outs.append(((d.get("item") or {}).get("item_id"), (d.get("tier") or {}).get("label")))
+        same_item += len({o[0] for o in outs}) == 1
+        same_both += len(set(outs)) == 1
+        for x in range(len(outs)):
+            for y in range(x + 1, len(outs)):
+                pairs += 1
+                pairs_same += outs[x] == outs[y]
+        rows.append({"group": grp["id"], "answers": [f"{i}/{t}" for i, t in outs]})
+    n = len(groups)
+    return {"groups": n, "paraphrases": len(times), "as_of": as_of,
+            "item_and_tier_agreement": round(same_both / n, 4), "item_agreement": round(same_item / n, 4),
+            "pairwise_agreement": round(pairs_same / max(pairs, 1), 4),
+            "analyze_ms_p50": round(statistics.median(times), 2),
+            "analyze_ms_p95": round(float(np.percentile(times, 95)), 2), "detail": rows}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared", type=Path, default=None, help="shared/ folder (default: settings)")
     ap.add_argument("--encoder", choices=["e5", "none"], default="e5")
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--only", choices=["all", "pipeline"], default="all", help="pipeline: measure 4 only")
+    ap.add_argument("--limit", type=int, default=None, help="paraphrase groups for measure 4 (default: all)")
     args = ap.parse_args()
+    groups_path = REPO / "eval" / "paraphrase_groups.jsonl"
+    if args.only == "pipeline":
+        report = {"analyze_pipeline": pipeline(groups_path, limit=args.limit)}
+        _report_pipeline(report["analyze_pipeline"])
+        _write(report, args.json)
+        return
 
     from api.core.settings import Settings
 
@@ -204,7 +251,7 @@ def main() -> None:
     final = TierModel(encoder=enc).fit(texts, feats, labels)
     sample, _ = load_yaml(DEFAULT_BENCHMARK)
     embed = enc.encode_queries if enc is not None else None
-    para = paraphrases(REPO / "eval" / "paraphrase_groups.jsonl", sample.items, final, embed)
+    para = paraphrases(groups_path, sample.items, final, embed)
     report["paraphrase_groups"] = para
     report["model"] = final.kind
     for mode in ("full", "words_only"):
@@ -213,10 +260,22 @@ def main() -> None:
               f"(pairwise {r['pairwise_tier_agreement']:.3f}; tier+fine {r['tier_and_fine_agreement']:.3f})", file=sys.stderr)
     print(f"suggest_tier warm (e5 query embedding passed in, as analyze does): p50 {para['suggest_tier_ms_p50']} ms, "
           f"p95 {para['suggest_tier_ms_p95']} ms; methods {para['methods']}", file=sys.stderr)
+    report["analyze_pipeline"] = pipeline(groups_path, limit=args.limit)
+    _report_pipeline(report["analyze_pipeline"])
+    _write(report, args.json)
+
+
+def _report_pipeline(r: dict) -> None:
+    print(f"Services.analyze on {r['groups']} groups / {r['paraphrases']} paraphrases: same item+tier "
+          f"{r['item_and_tier_agreement']:.3f} (same item {r['item_agreement']:.3f}; pairwise {r['pairwise_agreement']:.3f}); "
+          f"warm p50 {r['analyze_ms_p50']} ms, p95 {r['analyze_ms_p95']} ms", file=sys.stderr)
+
+
+def _write(report: dict, path: Path | None) -> None:
     out = json.dumps(report, ensure_ascii=False, indent=1)
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(out, encoding="utf-8")
+    if path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(out, encoding="utf-8")
     else:
         print(out)
 

@@ -1,7 +1,7 @@
 """Load test on loopback (issue #6): N concurrent clients against a running service.
 
-Starts `enforcement-helper serve --workers W` on 127.0.0.1, drives it with C concurrent asyncio
-clients for D seconds (bounded in time and count; loopback only), and reports throughput, p50/p95
+Starts `enforcement-helper serve --workers W` on 127.0.0.1, drives it with C concurrent locust
+users (scripts/locustfile.py) for D seconds (bounded in time; loopback only), and reports throughput, p50/p95
 latency, errors and the server's memory over time (RSS of all its processes, sampled every 10 s).
 
     python scripts/load_test.py --endpoint analyze --workers 2 --clients 16 --seconds 600
@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import csv
 import json
 import os
-import random
 import socket
-import statistics
+import tempfile
 import subprocess
 import sys
 import time
@@ -24,22 +24,8 @@ from pathlib import Path
 import httpx
 import psutil
 
-BODIES = {
-    "analyze": lambda d: {"description": d, "as_of": "2026-10-01", "party_type": "organization"},
-    "search": lambda d: {"query": d, "as_of": "2026-10-01", "top_k": 5},
-    "verify": lambda d: {"text": "依据《中华人民共和国食品安全法》第一百二十二条第一款、《消防法》第六十条第一款第（三）项", "as_of": "2026-10-01"},
-}
-PATHS = {"analyze": "/v1/analyze", "search": "/v1/search", "verify": "/v1/citations/verify"}
-DESCRIPTIONS = [
-    "某餐馆后厨未取得食品经营许可证擅自经营，系初次被查处",
-    "某超市货架上出售超过保质期的食品，货值金额三千元",
-    "工地土方裸露未覆盖，扬尘严重，经责令改正拒不改正",
-    "某化工厂烟囱超标排放废气，超标0.8倍",
-    "商场占用、堵塞疏散通道，消防设施未保持完好有效",
-    "个体户没有办理营业执照就开店营业，违法所得五千元",
-    "司机酒后驾驶机动车被查获",
-    "小贩擅自占道摆摊卖水果，经劝阻后立即改正",
-]
+PATHS = ("analyze", "search", "verify")  # endpoints the locustfile knows (scripts/locustfile.py)
+LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 
 
 def free_port() -> int:
@@ -51,20 +37,6 @@ def free_port() -> int:
 def rss_mb(proc: psutil.Process) -> float:
     procs = [proc, *proc.children(recursive=True)]
     return sum(p.memory_info().rss for p in procs if p.is_running()) / 2**20
-
-
-async def client(url: str, body_of, stop: float, lat: list[float], errors: list[str], limit: int) -> None:
-    async with httpx.AsyncClient(timeout=30) as c:
-        while time.monotonic() < stop and len(lat) + len(errors) < limit:
-            t = time.perf_counter()
-            try:
-                r = await c.post(url, json=body_of(random.choice(DESCRIPTIONS)))
-                if r.status_code != 200:
-                    errors.append(f"{r.status_code} {r.text[:120]}")
-                else:
-                    lat.append((time.perf_counter() - t) * 1000)
-            except httpx.HTTPError as exc:
-                errors.append(type(exc).__name__)
 
 
 async def run(args: argparse.Namespace) -> dict:
@@ -84,28 +56,32 @@ async def run(args: argparse.Namespace) -> dict:
         else:
             raise SystemExit("server not ready")
         proc = psutil.Process(server.pid)
-        lat: list[float] = []
-        errors: list[str] = []
-        warm_stop = time.monotonic() + 5
-        await asyncio.gather(*(client(base + PATHS[args.endpoint], BODIES[args.endpoint], warm_stop, [], [], 10**9)
-                               for _ in range(args.clients)))
+        env = {**os.environ, "EH_LOAD_ENDPOINT": args.endpoint}
+        locust = [str(Path(sys.executable).with_name("locust")), "-f", str(LOCUSTFILE), "--headless", "--only-summary",
+                  "--host", base, "-u", str(args.clients), "-r", str(args.clients), "--stop-timeout", "10"]
+        # Warm-up: every worker loads its caches before the measured run.
+        subprocess.run([*locust, "-t", "10s"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       check=True)
         memory = [(0, round(rss_mb(proc)))]
-        t0 = time.monotonic()
-        stop = t0 + args.seconds
-        tasks = [asyncio.create_task(client(base + PATHS[args.endpoint], BODIES[args.endpoint], stop, lat, errors,
-                                            args.max_requests)) for _ in range(args.clients)]
-        while not all(t.done() for t in tasks):
-            await asyncio.sleep(1)
-            if int(time.monotonic() - t0) % 10 == 0:
-                memory.append((int(time.monotonic() - t0), round(rss_mb(proc))))
-        elapsed = time.monotonic() - t0
-        lat.sort()
+        with tempfile.TemporaryDirectory() as tmp:
+            t0 = time.monotonic()
+            run_ = subprocess.Popen([*locust, "-t", f"{int(args.seconds)}s", "--csv", f"{tmp}/load"], env=env,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            while run_.poll() is None:
+                await asyncio.sleep(1)
+                if int(time.monotonic() - t0) % 10 == 0:
+                    memory.append((int(time.monotonic() - t0), round(rss_mb(proc))))
+            elapsed = time.monotonic() - t0
+            with open(f"{tmp}/load_stats.csv", encoding="utf-8") as f:
+                total = next(r for r in csv.DictReader(f) if r["Name"] == "Aggregated")
+            with open(f"{tmp}/load_failures.csv", encoding="utf-8") as f:
+                failures = [f"{r['Occurrences']}x {r['Error'][:120]}" for r in csv.DictReader(f)]
         return {
-            "endpoint": args.endpoint, "workers": args.workers, "clients": args.clients, "seconds": round(elapsed, 1),
-            "requests": len(lat), "errors": len(errors), "first_errors": errors[:5],
-            "throughput_rps": round(len(lat) / elapsed, 1),
-            "p50_ms": round(statistics.median(lat), 1) if lat else None,
-            "p95_ms": round(lat[int(len(lat) * 0.95)], 1) if lat else None,
+            "driver": "locust (FastHttpUser, closed loop)", "endpoint": args.endpoint, "workers": args.workers,
+            "clients": args.clients, "seconds": round(elapsed, 1),
+            "requests": int(total["Request Count"]), "errors": int(total["Failure Count"]), "first_errors": failures[:5],
+            "throughput_rps": round(float(total["Requests/s"]), 1),
+            "p50_ms": float(total["50%"]), "p95_ms": float(total["95%"]), "p99_ms": float(total["99%"]),
             "rss_mb_start_end_max": [memory[0][1], memory[-1][1], max(m for _, m in memory)],
             "rss_mb_samples": memory,
         }
@@ -120,7 +96,6 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--clients", type=int, default=16)
     ap.add_argument("--seconds", type=float, default=600)
-    ap.add_argument("--max-requests", type=int, default=2_000_000)
     print(json.dumps(asyncio.run(run(ap.parse_args())), ensure_ascii=False, indent=1))
 
 

@@ -76,6 +76,25 @@ class Database:
             pass  # another worker created the same (development) key at the same moment
         return key
 
+    def set_dev_key(self, key: str | None, name: str = "development") -> int:
+        """Make ``key`` the only live development key; with no key, revoke every stored one.
+
+        The configuration is authoritative: the configured value is live (again, if it was revoked), every other
+        development key is revoked. Returns how many were revoked, so switching EH_DEV_API_KEY off takes effect.
+        """
+        if key:
+            self.create_key(name, "admin", key)
+        keep = hash_key(key) if key else None
+        now = datetime.now(UTC)
+        with self.sessions.begin() as s:
+            revoked = 0
+            for r in s.scalars(select(ApiKey).where(ApiKey.name == name, ApiKey.role == "admin")).all():
+                if r.key_hash == keep:
+                    r.revoked_at = None
+                elif r.revoked_at is None:
+                    r.revoked_at, revoked = now, revoked + 1
+            return revoked
+
     def find_key(self, key: str) -> ApiKey | None:
         """The live key record for a clear key, if any."""
         with self.sessions() as s:

@@ -77,6 +77,7 @@ CITES = {
     "market_early_end": "《市场监督管理行政处罚信息公示规定》第十四条第一款",
     "market_no_early_end": "《市场监督管理行政处罚信息公示规定》第十四条第三款",
     "general_publication": f"{LAW}第四十八条第一款",
+    "lighter": f"{LAW}第三十二条",
 }
 
 NO_PENALTY: dict[NoPenaltyGround, tuple[str, str]] = {
@@ -421,7 +422,7 @@ class Builder:
             account += f"；户名：{pay.account_name}"
         if pay and pay.account_number:
             account += f"；账号：{pay.account_number}"
-        electronic = f"或者通过{pay.electronic}" if pay and pay.electronic else "或者通过电子支付系统"
+        electronic = f"或者通过{pay.electronic}" if pay and pay.electronic else ""  # no channel configured: none printed
         return [
             Text(
                 "根据",
@@ -468,15 +469,24 @@ class Builder:
         out: list[Text] = []
         if tier and (tier.label or tier.source):
             src = f"依据{tier.source}，" if tier.source else ""
-            lab = f"本案属于“{tier.label}”情形。" if tier.label else ""
-            out.append(Text(src + lab))
+            lab = f"本案属于“{tier.label}”情形" if tier.label else ""
+            ground: Text | str = ""
+            if tier.label and ("从轻" in tier.label or "减轻" in tier.label):
+                # the statutory ground is the system's reading of the label: the officer confirms (R6.10)
+                ground = Text(Text.suggested(""), "根据", self.cite(CITES["lighter"]), "的规定，")
+            if tier.label and not tier.source:
+                self.warnings.append("tier.source is empty: the benchmark item applied is not stated (R5.11)")
+            out.append(Text(ground, src, lab, "。" if lab else ""))
         reasons = [self.passage(p) for p in tier.reasons] if tier else []
         if not reasons and required:
             reasons = [self.need(None, "tier.reasons", "裁量理由")]
         return out + reasons
 
-    def remedy(self, on_the_spot: bool = False, document: str = "决定书") -> list[Text]:
-        """复议 and 诉讼 routes and time limits (R4.9), as rules from receipt (R6.9)."""
+    def remedy(self, on_the_spot: bool = False, document: str = "决定书", penalty: bool = True) -> list[Text]:
+        """复议 and 诉讼 routes and time limits (R4.9), as rules from receipt (R6.9).
+
+        ``penalty=False`` (不予处罚) leaves out 本决定不停止执行: there is nothing to execute.
+        """
         a = self.case.agency
         body = self.need(a.reconsideration_body, "agency.reconsideration_body", "行政复议机关")
         court = self.need(a.court, "agency.court", "人民法院")
@@ -485,7 +495,7 @@ class Builder:
                 Text(
                     "当事人对本决定不服的，应当先依法申请行政复议（",
                     self.cite(CITES["review_first"]),
-                    f"），即自收到本{document}之日起六十日内向",
+                    f"）：可以自收到本{document}之日起六十日内向",
                     body,
                     "申请行政复议，也可以通过本机关提交行政复议申请（",
                     self.cite(CITES["review_via_agency"]),
@@ -500,7 +510,8 @@ class Builder:
                 body,
                 f"申请行政复议，也可以自收到本{document}之日起六个月内直接向",
                 court,
-                "提起行政诉讼。申请行政复议或者提起行政诉讼期间，本决定不停止执行，法律另有规定的除外。",
+                "提起行政诉讼。"
+                + ("申请行政复议或者提起行政诉讼期间，本决定不停止执行，法律另有规定的除外。" if penalty else ""),
             ),
         ]
 
@@ -580,12 +591,16 @@ class Builder:
             notices += "、《行政处罚听证告知书》" + (
                 f"（{c.numbers[Kind.hearing_notice]}）" if c.numbers.get(Kind.hearing_notice) else ""
             )
-        rights = "陈述、申辩和要求听证" if self.plan.hearing_required else "陈述、申辩"
+        rights: str | Text = "陈述、申辩和要求听证" if self.plan.hearing_required else "陈述、申辩"
+        if self.plan.hearing_suggested:  # 较大数额 not configured: the right is included by default (R4.4)
+            rights = Text("陈述、申辩和", Text.suggested("要求听证"))
         procedure = [
             Text(
                 "本机关于",
                 self.need(prior.served_on if prior else None, "prior_notice.served_on", "事先告知书送达日期"),
-                f"向当事人送达了{notices}，告知当事人拟作出行政处罚的内容及事实、理由、依据，以及当事人依法享有的{rights}等权利。",
+                f"向当事人送达了{notices}，告知当事人拟作出行政处罚的内容及事实、理由、依据，以及当事人依法享有的",
+                rights,
+                "等权利。",
             ),
             self.need(c.statements, "statements", "陈述、申辩（听证）情况及采纳理由"),
         ]
@@ -656,6 +671,7 @@ class Builder:
         ]
         if not officers:
             officers = [Text("执法人员：", self.need(None, "officers", "执法人员姓名及执法证号"))]
+        officers.append(Text("执法人员签名：＿＿＿＿＿＿　　年　　月　　日"))  # signed on the spot (处罚法 第五十二条)
         vehicle: list[Text] = []
         if c.agency.domain is Domain.traffic:
             v = c.vehicle
@@ -706,6 +722,7 @@ class Builder:
         if self.plan.hearing_required:
             rights.append(
                 Text(
+                    Text.suggested("") if self.plan.hearing_suggested else "",
                     "根据",
                     self.cite_list([CITES["hearing_right"], CITES["hearing_procedure"]]),
                     "的规定，当事人有权要求举行听证；要求听证的，应当自收到本告知书之日起五个工作日内向本机关提出（详见《行政处罚听证告知书》）。",
@@ -733,7 +750,8 @@ class Builder:
             raise NotApplicable("no hearing ground applies to this case (R4.4); no 听证告知书 is needed")
         ground_text = Text(
             "上述拟作出的行政处罚属于",
-            Text.join("、", [Text(self.cite(g.citation), f"规定的“{g.label}”") for g in grounds]),
+            Text.join("、", [Text(Text.suggested("") if g.suggested else "", self.cite(g.citation),
+                                  f"规定的“{g.label}”") for g in grounds]),
             "情形。",
         )
         c = self.case
@@ -793,7 +811,7 @@ class Builder:
             "reasons": [self.passage(p) for p in np.reasons],
             "decision": decision,
             "after": after,
-            "remedy": self.remedy(),
+            "remedy": self.remedy(penalty=False),
         }
 
     def _credit_repair_notice(self) -> dict[str, Any]:

@@ -53,6 +53,7 @@ class HearingGround:
     citation: str
     label: str
     detail: str = ""
+    suggested: bool = False  # included by default because 较大数额 is not configured: the officer confirms
 
 
 DEFAULT_BUNDLE = [Kind.penalty_decision, Kind.credit_repair_notice, Kind.compliance_advice]
@@ -82,6 +83,7 @@ class ProcedurePlan:
     on_the_spot_limit_fen: int | None = None
     on_the_spot_source: str | None = None
     hearing_required: bool = False
+    hearing_suggested: bool = False  # the right rests only on the default for an unconfigured 较大数额
     hearing_grounds: list[str] = field(default_factory=list)
     publication: bool = False
     reasons: list[str] = field(default_factory=list)
@@ -145,10 +147,15 @@ def hearing_check(case: Case) -> tuple[list[HearingGround], list[str]]:
     rows = [r for r in rows if r.domain is domain and r.party in (pclass, "any")]
     fine, conf = _fine(case), _confiscation(case)
     if not rows and (fine or conf):
+        # 较大数额 unknown: never drop the right silently; tell the party of it and mark it (处罚法 第六十三条; R6.10).
         warnings.append(
-            f"no 较大数额 threshold is configured for domain {domain.value}: the hearing right on the amount "
-            "was not assessed (set agency.hearing_thresholds; R4.4)"
+            f"no 较大数额 threshold is configured for domain {domain.value}: the hearing right is included "
+            "by default and marked 【系统建议，请核实】 (set agency.hearing_thresholds; R4.4)"
         )
+        item, label = ("一", "较大数额罚款") if fine else ("二", "没收较大数额违法所得、没收较大价值非法财物")
+        cite = PUBLIC_ORDER_HEARING if public_order else HEARING_LAW.format(item=item)
+        grounds.append(HearingGround(cite, label, f"较大数额 not configured for {domain.value}; included by default",
+                                     suggested=True))
     for r in rows:
         if r.fine_min_fen is not None and PenaltyType.fine in types and fine >= r.fine_min_fen:
             cite = PUBLIC_ORDER_HEARING if public_order else HEARING_LAW.format(item="一")
@@ -238,6 +245,7 @@ def select_documents(case: Case) -> ProcedurePlan:
         on_the_spot_limit_fen=limit,
         on_the_spot_source=source,
         hearing_required=hearing,
+        hearing_suggested=hearing and all(g.suggested for g in grounds),
         hearing_grounds=[f"{g.citation} {g.label}" + (f" ({g.detail})" if g.detail else "") for g in grounds],
         publication=not warning_only,
         reasons=reasons,

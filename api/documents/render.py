@@ -300,6 +300,8 @@ def build_document(
         else:
             prefix, year = built.number_request
             built.context["doc"]["number"] = Text(counter.next(prefix, year))
+    elif counter is not None and not draft and c.numbers.get(k):
+        counter.observe(c.numbers[k])  # an officer's own 文号 is recorded, never handed out again (R6.7)
     return built
 
 

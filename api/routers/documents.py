@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from api.deps import Actor, Auditor, get_auditor, get_services, require
+from api.errors import AppError
 from api.services import Services
 
 router = APIRouter(prefix="/v1", tags=["documents"])
@@ -37,7 +38,12 @@ def documents(req: DocumentRequest, svc: Services = Depends(get_services),
               actor: Actor = Depends(require("officer", "system")),
               audit: Auditor = Depends(get_auditor)) -> Response:
     """Render the document; needs an officer or system key. Every document is audited."""
-    data = svc.document(req.kind, req.case, req.format, req.draft)
+    try:
+        data = svc.document(req.kind, req.case, req.format, req.draft)
+    except AppError as exc:  # a refused document is audited too, with its error and status
+        audit("document", req.model_dump(), {"kind": req.kind, "format": req.format, "draft": req.draft,
+                                             "error": exc.to_dict()["error"]}, status=exc.status)
+        raise
     raw = data if isinstance(data, bytes) else data.encode("utf-8")
     kind = "zip" if req.format == "docx" and req.kind == "bundle" else req.format
     audit("document", req.model_dump(), {"kind": req.kind, "format": req.format, "draft": req.draft,

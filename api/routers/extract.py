@@ -5,11 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
-from api.deps import Auditor, get_auditor, get_services
+from api.deps import Auditor, get_auditor, get_services, mask_identifier
 from api.errors import parse_date
 from api.services import Services
 
 router = APIRouter(prefix="/v1", tags=["entities"])
+MASKED = {"ID_CARD", "USCC", "PHONE", "PLATE"}
 
 
 class ExtractRequest(BaseModel):
@@ -30,5 +31,8 @@ def extract(req: ExtractRequest, svc: Services = Depends(get_services),
             audit: Auditor = Depends(get_auditor)) -> ExtractResponse:
     """Party, 统一社会信用代码 and 身份证号 (validated), addresses, phone, plate, dates, place, money, agency."""
     ents = svc.extract(req.text, parse_date(req.reference_date, "reference_date"))
-    audit("extract", req.model_dump(), [{k: e[k] for k in ("label", "text", "valid")} for e in ents])
+    # identifiers are masked in the stored result (the input itself is stored only as a hash)
+    audit("extract", req.model_dump(), [{"label": e["label"], "valid": e["valid"],
+                                         "text": mask_identifier(e["text"]) if e["label"] in MASKED else e["text"]}
+                                        for e in ents])
     return ExtractResponse(entities=ents)

@@ -21,6 +21,11 @@ def healthz() -> dict:
 def readyz(request: Request, svc: Services = Depends(get_services)) -> JSONResponse:
     """Ready only once the store and the index are loaded (start-up finished)."""
     if not getattr(request.app.state, "ready", False):
-        return JSONResponse({"status": "starting"}, status_code=503)
+        missing = ["start-up has not finished loading the store and the index"]
+    else:
+        missing = getattr(svc, "not_ready", [])
+    if missing:
+        return JSONResponse({"error": {"code": "not_ready", "message": "; ".join(missing), "field": None},
+                             "status": "not_ready", "reasons": missing}, status_code=503)
     return JSONResponse({"status": "ready", "corpus_version": svc.corpus_version(),
                          "index_version": svc.index_version()})

@@ -32,6 +32,8 @@ class AnalyzeRequest(BaseModel):
     description: str = Field(..., min_length=1)
     as_of: str | None = Field(None, description="Violation date YYYY-MM-DD (default today)")
     party_type: PartyType | None = None
+    discovery_date: str | None = Field(None, description="Discovery date YYYY-MM-DD for the limitation period "
+                                                         "(R2.5; default: the decision date, said in a reminder)")
 
 
 class BatchRequest(BaseModel):
@@ -52,7 +54,8 @@ def search(req: SearchRequest, svc: Services = Depends(get_services), audit: Aud
 def analyze(req: AnalyzeRequest, svc: Services = Depends(get_services),
             audit: Auditor = Depends(get_auditor)) -> dict:
     """违法行为识别 + 法条关联 + 裁量基准匹配 + tier, fine and reminders."""
-    res = svc.analyze(req.description, parse_date(req.as_of), req.party_type)
+    res = svc.analyze(req.description, parse_date(req.as_of), req.party_type,
+                      parse_date(req.discovery_date, "discovery_date"))
     audit("analyze", req.model_dump(), _audit_summary(res))
     return {"id": req.id, **res}
 
@@ -66,7 +69,8 @@ def analyze_batch(req: BatchRequest, svc: Services = Depends(get_services),
     out = []
     for it in req.items:
         try:
-            res = {"id": it.id, **svc.analyze(it.description, parse_date(it.as_of), it.party_type)}
+            res = {"id": it.id, **svc.analyze(it.description, parse_date(it.as_of), it.party_type,
+                                              parse_date(it.discovery_date, "discovery_date"))}
             audit("analyze", it.model_dump(), _audit_summary(res))
         except AppError as exc:
             res = {"id": it.id, **exc.to_dict()}

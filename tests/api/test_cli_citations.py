@@ -74,3 +74,44 @@ def test_missing_store_is_explained(monkeypatch, tmp_path) -> None:
     res = runner.invoke(app, ["show", "《消防法》第六十条"])
     get_settings.cache_clear()
     assert res.exit_code == 2 and "ingest" in res.output
+
+
+def test_contract_fields_keep_article_sub(app_env) -> None:
+    res = runner.invoke(app, ["verify", "《刑法》第一百二十条之一", "--as-of", "2026-01-01", "--json"])
+    (c,) = json.loads(res.stdout)["citations"]
+    assert list(c)[:10] == ["raw", "normalized", "law", "article", "paragraph", "item", "status", "as_of_version",
+                            "text", "article_sub"]
+    assert (c["article"], c["article_sub"], c["status"]) == (120, 1, "verified")
+
+
+def test_show_before_the_stored_version_warns_and_gives_no_text(app_env) -> None:
+    """R2.7: the newer text is printed only under a warning, never as the text in force."""
+    cite = "《食品安全法》第一百二十二条第一款"
+    now = json.loads(runner.invoke(app, ["show", cite, "--as-of", "2026-01-01", "--json"]).stdout)
+    res = runner.invoke(app, ["show", cite, "--as-of", "2024-05-01", "--json"])
+    old = json.loads(res.stdout)
+    assert old["status"] == "not_in_force" and old["text"] is None and old["as_of_version"] is None
+    assert old["stored_text"] == now["text"] and old["stored_text_applicable"] is False
+    res = runner.invoke(app, ["show", cite, "--as-of", "2024-05-01"])
+    assert res.exit_code == 1 and "WARNING" in res.stdout
+    assert res.stdout.index("WARNING") < res.stdout.index(now["text"][:20])
+
+
+def test_search_jsonl_and_text_carry_the_signals(monkeypatch, built_index, data_dir, shared_dir) -> None:
+    from api.core.settings import get_settings
+
+    monkeypatch.setenv("EH_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("EH_SHARED_DIR", str(shared_dir))
+    get_settings.cache_clear()
+    q = "某餐馆后厨未取得食品经营许可证擅自经营"
+    lines = "\n".join(json.dumps({"id": i, "query": q, "as_of": d, "top_k": 3}, ensure_ascii=False)
+                      for i, d in (("old", "2025-06-01"), ("new", "2026-10-01")))
+    out = {o["id"]: o for o in map(json.loads, runner.invoke(app, ["search", "--jsonl"], input=lines).stdout.splitlines())}
+    for o in out.values():
+        assert {"no_match", "confidence", "notes", "results"} <= set(o)
+        assert {"citation", "law", "article", "paragraph", "item", "text", "score", "violated", "basis"} <= set(
+            o["results"][0])
+    assert any("食品安全法" in n for n in out["old"]["notes"])
+    text = runner.invoke(app, ["search", q, "--as-of", "2025-06-01", "--top-k", "3"]).stdout
+    assert "note:" in text and "食品安全法" in text
+    get_settings.cache_clear()

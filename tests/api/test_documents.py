@@ -119,8 +119,8 @@ def test_penalty_decision_docx_has_every_article_59_element(case, verify) -> Non
 def test_suggested_passages_are_visibly_marked_in_docx(case, verify) -> None:
     doc = Document(io.BytesIO(render("penalty_decision", case, "docx", verify=verify)))
     text = "\n".join(p.text for p in doc.paragraphs)
-    # the case has two suggested passages printed in the decision: facts[1] and the tier reason
-    assert text.count("【系统建议，请核实】") == 2
+    # three suggested passages in the decision: facts[1], the 从轻 ground (第三十二条) and the tier reason
+    assert text.count("【系统建议，请核实】") == 3
     assert "【系统建议，请核实】" + case["facts"][1]["text"] in text
     marked_runs = [r for p in doc.paragraphs for r in p.runs if r.text == "【系统建议，请核实】"]
     assert marked_runs and all(r.font.color.rgb is not None and str(r.font.color.rgb) == "C00000" for r in marked_runs)
@@ -138,12 +138,35 @@ def test_penalty_decision_json_lists_verified_citations_and_marks(case, verify) 
     violated_days = {c["as_of"] for c in out["citations"] if c["role"] == "violated"}
     assert violated_days == {"2026-08-01", "2026-09-28"}
     assert "应当依法取得许可" in next(c["text"] for c in out["citations"] if c["role"] == "violated")
-    assert [m["field"] for m in out["marks"]] == ["facts[1]", "discretion[1]"]
+    assert [m["field"] for m in out["marks"]] == ["facts[1]", "discretion[0]", "discretion[1]"]
     assert out["missing"] == []
     assert out["procedure"]["hearing_required"] is True
 
 
 # ------------------------------------------------------------------------------ other kinds
+def test_no_invented_payment_channel_and_discretion_ground(case, verify) -> None:
+    del case["agency"]["payment"]["electronic"]
+    case["tier"]["source"] = "《重庆市市场监督管理行政处罚裁量基准》食品经营类第3项"
+    text = "\n".join(paragraphs(render("penalty_decision", case, "docx", verify=verify)))
+    assert "电子支付" not in text and "或者通过" not in text  # no channel configured: none printed (R6.10)
+    discretion = para_with(text.split("\n"), "本案属于")
+    assert discretion.startswith("【系统建议，请核实】根据" + format_citation(PENALTY_LAW, 32) + "的规定，")
+    assert "依据《重庆市市场监督管理行政处罚裁量基准》食品经营类第3项，本案属于“从轻处罚”情形。" in discretion
+    assert "不停止执行" in text
+
+
+def test_hearing_right_kept_and_marked_when_threshold_unconfigured(case, verify) -> None:
+    case["agency"]["domain"], case["agency"]["region"] = "general", None
+    case["penalty"]["fine_fen"] = 100_000_000  # 1,000,000 yuan, no 较大数额 row for domain general
+    out = json.loads(render("prior_notice", case, "json", verify=verify))
+    assert out["procedure"]["hearing_required"] and out["procedure"]["hearing_suggested"]
+    assert any("较大数额" in w for w in out["warnings"])
+    paras = paragraphs(render("prior_notice", case, "docx", verify=verify))
+    assert para_with(paras, "要求举行听证").startswith("【系统建议，请核实】")
+    decision = "\n".join(paragraphs(render("penalty_decision", case, "docx", verify=verify)))
+    assert "陈述、申辩和【系统建议，请核实】要求听证" in decision
+
+
 def test_prior_notice_states_rights_and_windows(case, verify) -> None:
     paras = paragraphs(render("prior_notice", case, "docx", verify=verify))
     text = "\n".join(paras)
@@ -186,7 +209,9 @@ def test_on_the_spot_decision(verify) -> None:
     assert "应当先依法申请行政复议" in remedy  # 复议前置 (复议法 第二十三条)
     assert format_citation("中华人民共和国行政复议法", 23, paragraph=1, item=1) in remedy
     assert "自收到本决定书之日起六十日内" in remedy and "十五日内向重庆市渝北区人民法院提起行政诉讼" in remedy
+    assert "即自收到" not in remedy and "）：可以自收到本决定书之日起六十日内向" in remedy
     assert "执法人员：刘强　执法证号：渝公交执字500112001" in paras
+    assert any(p.startswith("执法人员签名：") for p in paras)  # the officer signs the form (处罚法 第五十二条)
     assert any("拒绝签收" in p for p in paras)
 
 
@@ -199,6 +224,7 @@ def test_no_penalty_decision(verify) -> None:
     assert "责令当事人严格按照规定对所售商品明码标价" in text
     assert "自收到本决定书之日起六十日内" in text
     assert "罚款人民币" not in text
+    assert "不停止执行" not in text  # nothing to execute without a penalty (R6.10)
 
 
 def test_credit_repair_and_compliance_advice(case, verify) -> None:
@@ -404,6 +430,15 @@ def test_counter_allocates_distinct_numbers_only_for_complete_documents(tmp_path
     # the bundle's companions quote the number allocated to the decision
     credit = render_bundle(case, "json", verify=verify, counter=counter)["02_credit_repair_notice.json"]
     assert "渝北市监处罚〔2026〕3号" in json.loads(credit)["fields"]["intro"]
+
+
+def test_officer_number_is_recorded_and_never_handed_out(tmp_path, case, verify) -> None:
+    counter = NumberCounter(tmp_path / "numbers.sqlite")
+    case["numbers"]["penalty_decision"] = "渝北市监处罚〔2026〕7号"
+    render("penalty_decision", case, "json", verify=verify, counter=counter)
+    del case["numbers"]["penalty_decision"]
+    allocated = json.loads(render("penalty_decision", case, "json", verify=verify, counter=counter))["number"]
+    assert allocated == "渝北市监处罚〔2026〕8号"  # R6.7: the officer's 7号 is never given out again
 
 
 def test_unknown_kind_and_format(case, verify) -> None:

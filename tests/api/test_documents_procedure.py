@@ -97,10 +97,14 @@ def test_public_order_uses_its_own_hearing_rule(resolver) -> None:
     assert check.status == "verified" and "四千元以上罚款" in check.text
 
 
-def test_unconfigured_domain_warns_instead_of_guessing() -> None:
-    plan = select_documents(case("organization", "general", fine_fen=10_000_000))
-    assert not plan.hearing_required
-    assert any("no 较大数额 threshold" in w for w in plan.warnings)
+def test_unconfigured_domain_keeps_the_hearing_right_marked() -> None:
+    # 较大数额 unknown: the right is never dropped silently (处罚法 第六十三条), it is included and flagged
+    plan = select_documents(case("organization", "general", fine_fen=100_000_000))
+    assert plan.hearing_required and plan.hearing_suggested
+    assert "hearing_notice" in plan.documents and "第六十三条第一款第（一）项" in plan.hearing_grounds[0]
+    assert any("no 较大数额 threshold" in w and "系统建议" in w for w in plan.warnings)
+    configured = select_documents(case("individual", "public_order", fine_fen=400_000))
+    assert configured.hearing_required and not configured.hearing_suggested
 
 
 def test_agency_thresholds_and_officer_override() -> None:

@@ -49,3 +49,27 @@ def test_health_and_docs(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
     assert client.get("/readyz").json()["status"] == "ready"
     assert "/v1/citations/verify" in client.get("/openapi.json").json()["paths"]
+
+
+def test_verify_contract_fields_end_with_article_sub(client: TestClient) -> None:
+    from api.services import CITATION_FIELDS
+
+    r = client.post("/v1/citations/verify", json={"text": "《刑法》第一百二十条之二", "as_of": "2026-01-01"})
+    (c,) = r.json()["citations"]
+    assert tuple(c)[:len(CITATION_FIELDS)] == CITATION_FIELDS and CITATION_FIELDS[-1] == "article_sub"
+    assert c["article_sub"] == 2 and c["status"] == "verified"
+
+
+def test_provision_before_the_stored_version_has_no_text(client: TestClient) -> None:
+    r = client.get("/v1/provisions", params={"cite": "《治安管理处罚法》第五十一条第（一）项", "as_of": "2025-06-01"})
+    body = r.json()
+    assert body["status"] == "not_in_force" and body["text"] is None and body["stored_text"]
+    assert body["stored_text_applicable"] is False
+
+
+def test_search_answer_has_the_signals(client: TestClient, built_index) -> None:
+    r = client.post("/v1/search", json={"query": "某餐馆后厨未取得食品经营许可证擅自经营", "as_of": "2025-06-01",
+                                         "top_k": 3})
+    body = r.json()
+    assert r.status_code == 200 and {"no_match", "confidence", "notes", "version_gaps", "results"} <= set(body)
+    assert any(g["law"] == "中华人民共和国食品安全法" for g in body["version_gaps"])

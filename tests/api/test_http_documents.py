@@ -61,3 +61,25 @@ def test_missing_fields_are_listed_or_left_blank_in_a_draft(client) -> None:
 def test_unknown_kind_is_422(client) -> None:
     r = client.post("/v1/documents", json={"kind": "../../etc/passwd", "case": CASE}, headers=_key(client, "officer"))
     assert r.status_code == 422
+
+
+def test_refused_document_is_audited_with_its_status(client) -> None:
+    case = json.loads(json.dumps(CASE))
+    case["party"].pop("address", None)
+    r = client.post("/v1/documents", json={"kind": "penalty_decision", "case": case, "format": "html"},
+                    headers={**_key(client, "officer"), "X-Request-ID": "doc-refused-1"})
+    assert r.status_code == 422
+    rec = client.app.state.services.db.audit_records(1, "document")[0]
+    assert rec["request_id"] == "doc-refused-1" and rec["status"] == 422
+    assert rec["result"]["error"]["code"] == "missing_fields" and rec["actor"] == "test-officer"
+
+
+def test_extract_audit_masks_identifiers(client) -> None:
+    text = "当事人王某（身份证号码：11010519491231002X，电话13800138000）驾驶渝A12345号车辆。"
+    r = client.post("/v1/extract", json={"text": text})
+    assert r.status_code == 200
+    assert "11010519491231002X" in {e["text"] for e in r.json()["entities"]}  # the caller gets it in full
+    rec = client.app.state.services.db.audit_records(1, "extract")[0]
+    stored = json.dumps(rec, ensure_ascii=False)
+    assert "11010519491231002X" not in stored and "13800138000" not in stored
+    assert "110105********002X" in {e["text"] for e in rec["result"]}

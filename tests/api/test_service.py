@@ -116,3 +116,84 @@ def test_audit_survives_kill(app_env) -> None:
         proc.terminate()
         proc.wait()
     assert json.dumps(recs, ensure_ascii=False)
+
+
+def test_dev_key_revoked_when_switched_off(app_env, tmp_path) -> None:
+    # a database of its own: the shared test database keeps its development key for the other tests
+    base = app_env.model_copy(update={"database_url": f"sqlite:///{tmp_path / 'svc.sqlite'}"})
+    verify = {"json": {"text": "《消防法》第六十条"}, "headers": {"X-API-Key": "dev-local-key"}}
+    with TestClient(create_app(base)) as c:
+        assert c.post("/v1/citations/verify", **verify).status_code == 200
+    with TestClient(create_app(base.model_copy(update={"dev_api_key": ""}))) as c:
+        r = c.post("/v1/citations/verify", **verify)
+        assert r.status_code == 401 and r.json()["error"]["code"] == "invalid_api_key"
+        assert [k["revoked"] for k in c.app.state.services.db.list_keys() if k["name"] == "development"] == [True]
+    # the configuration is authoritative: configured again, it works again; a new value replaces the old one
+    with TestClient(create_app(base)) as c:
+        assert c.post("/v1/citations/verify", **verify).status_code == 200
+    with TestClient(create_app(base.model_copy(update={"dev_api_key": "dev-local-key-2"}))) as c:
+        assert c.post("/v1/citations/verify", json=verify["json"],
+                      headers={"X-API-Key": "dev-local-key-2"}).status_code == 200
+        assert c.post("/v1/citations/verify", **verify).status_code == 401
+
+
+def test_audit_columns_wide_enough_and_request_id_validated(app_env, client, tmp_path) -> None:
+    import sqlalchemy as sa
+
+    from api.db.database import Database
+
+    cols = {c["name"]: c["type"] for c in sa.inspect(client.app.state.services.db.engine).get_columns("audit")}
+    assert all(cols[n].length >= 255 for n in ("request_id", "index_version", "corpus_version"))
+    assert len(client.app.state.services.index_version()) <= 255
+    # an old database at revision 0001 keeps its rows when upgraded
+    old = tmp_path / "old.sqlite"
+    from alembic import command
+    from alembic.config import Config
+
+    db = Database(f"sqlite:///{old}")
+    db.audit(request_id="r1", actor="a", role="officer", action="verify", payload={}, result={},
+             corpus_version="c", index_version="i", status=200)
+    cfg = Config()
+    cfg.set_main_option("script_location", "api/db/migrations")
+    with db.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0001")
+        command.upgrade(cfg, "head")
+    assert Database(f"sqlite:///{old}").audit_records(5)[0]["request_id"] == "r1"
+    for bad in ("x" * 500, "a b", "<script>", "ид".encode()):
+        r = client.get("/healthz", headers={"X-Request-ID": bad})
+        assert r.headers["X-Request-ID"] != bad and len(r.headers["X-Request-ID"]) == 32
+    ok = "case-2026:01.A_b-" + "9" * 100
+    assert client.get("/healthz", headers={"X-Request-ID": ok}).headers["X-Request-ID"] == ok
+
+
+def test_body_limit_counts_chunked_bodies(app_env, monkeypatch) -> None:
+    from api.core.settings import get_settings
+
+    monkeypatch.setenv("EH_MAX_BODY_BYTES", "1000")
+    get_settings.cache_clear()
+
+    def chunks():
+        for _ in range(10):
+            yield json.dumps({"text": "条" * 100}).encode()[:300]
+
+    with TestClient(create_app(get_settings())) as c:
+        r = c.post("/v1/citations/verify", content=chunks(), headers={"Content-Type": "application/json"})
+        assert "content-length" not in {k.lower() for k in r.request.headers}
+        assert r.status_code == 413 and set(r.json()["error"]) == {"code", "message", "field"}
+        assert r.json()["error"]["code"] == "payload_too_large" and r.headers["X-Request-ID"]
+        small = c.post("/v1/citations/verify", content=iter([b'{"text": "', "《消防法》第六十条".encode(), b'"}']),
+                       headers={"Content-Type": "application/json"})
+        assert small.status_code == 200 and small.json()
+
+
+def test_readyz_not_ready_without_index_or_store(shared_dir, data_dir, tmp_path) -> None:
+    from api.core.settings import Settings
+
+    (tmp_path / "corpus.sqlite").symlink_to(data_dir / "corpus.sqlite")
+    for d, reason in ((tmp_path, "no retrieval index"), (tmp_path / "empty", "store")):
+        d.mkdir(exist_ok=True)
+        with TestClient(create_app(Settings(data_dir=d, shared_dir=shared_dir, dev_api_key=""))) as c:
+            r = c.get("/readyz")
+        assert r.status_code == 503 and r.json()["error"]["code"] == "not_ready"
+        assert reason in r.json()["error"]["message"]

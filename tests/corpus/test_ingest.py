@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -60,3 +61,30 @@ def test_successive_versions_chain(store) -> None:
     vs = store.versions(inst.id)
     assert [v.effective_to for v in vs] == ["2027-01-01", None]
     assert vs[-1].effective_from == "2027-01-01"
+
+
+def test_amended_versions_start_when_their_decision_takes_effect(store, laws_db, resolver) -> None:
+    """R2.7: an amendment is in force from the effective date of the 修改决定/修正案 adopted that day."""
+    import sqlite3
+    from datetime import date
+
+    from nlp.citations import normalize_title
+
+    con = sqlite3.connect(f"file:{laws_db}?mode=ro", uri=True)
+    decisions = con.execute(
+        "SELECT law_name, version_date, effective_date FROM laws WHERE doc_type IN ('修改决定', '修正案')").fetchall()
+    con.close()
+    checked = 0
+    for name, adopted, effective in decisions:
+        amended = re.match(r"^(.+?)修正案", name)  # 刑法修正案（十一） amends 刑法
+        for title in [amended.group(1)] if amended else re.findall(r"《([^《》]+)》", name):
+            for inst in store.instruments_by_key(normalize_title(title)):
+                for v in store.versions(inst.id):
+                    if v.version_date == adopted:
+                        assert v.effective_from == max(adopted, effective), (title, adopted)
+                        checked += 1
+    assert checked >= 3
+    # 食品安全法 amended 2025-09-12, in force 2025-12-01: before that the stored text is not offered.
+    before = resolver.lookup("《食品安全法》第一百二十二条第一款", date(2025, 10, 1))
+    assert (before.status, before.text) == ("not_in_force", None)
+    assert resolver.lookup("《食品安全法》第一百二十二条第一款", date(2025, 12, 1)).status == "verified"

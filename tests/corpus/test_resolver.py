@@ -175,3 +175,68 @@ def test_items_without_paragraph_in_multi_paragraph_article_print_the_paragraph(
     assert r.normalized == "《中华人民共和国消防法》第六十条第一款第（三）项"
     single = check(resolver, "《行政处罚法》第三十二条第（一）项")
     assert single.normalized == "《中华人民共和国行政处罚法》第三十二条第（一）项"
+
+
+# ---- audit regressions: 本条例/该法 binding, short names in a chain, not-in-force text, ranges ----------------
+def test_this_instrument_word_binds_only_to_a_title_of_its_kind(resolver) -> None:
+    """R1.9, pitfall (a): 本条例 after a 法 is not that 法."""
+    law90, reg = resolver.verify_text("《中华人民共和国道路交通安全法》第九十条和本条例第一百零四条", TODAY)
+    assert law90.status == "verified"
+    assert (reg.status, reg.reason, reg.law) == ("law_not_found", "no_law_named", None)
+    mixed = resolver.verify_text("《道路交通安全法实施条例》第一百零四条、《道路交通安全法》第九十条，"
+                                 "本条例第五十六条第（一）项，本法第一百一十四条", TODAY)
+    by_raw = {r.raw: r for r in mixed}
+    this_reg, this_law = by_raw["本条例第五十六条第（一）项"], by_raw["本法第一百一十四条"]
+    assert this_reg.law == check(resolver, "《道路交通安全法实施条例》第五十六条").law
+    assert this_reg.text == check(resolver, "《道路交通安全法实施条例》第五十六条第（一）项").text
+    assert this_law.law == check(resolver, "《道路交通安全法》第一百一十四条").law
+    # 本法 is never a 办法 (a title ending in 法 by its last character).
+    pla = resolver.verify_text("《中国人民解放军实施〈中华人民共和国药品管理法〉办法》第一条，本法第一条", TODAY)
+    assert pla[0].status == "verified" and (pla[1].status, pla[1].reason) == ("law_not_found", "no_law_named")
+    assert resolver.verify_text("《中国人民解放军实施〈中华人民共和国药品管理法〉办法》第一条，本办法第二条",
+                                TODAY)[1].law == pla[0].law
+
+
+def test_short_name_defined_inside_the_chain_keeps_the_citation(resolver) -> None:
+    """R1.11: （以下简称《处罚法》） between the title and 第三十二条 neither drops it nor loses the name."""
+    got = resolver.verify_text("依据《中华人民共和国行政处罚法》（以下简称《处罚法》）第三十二条和《处罚法》第三十三条", TODAY)
+    assert [(r.article, r.status) for r in got] == [(32, "verified"), (33, "verified")]
+    assert {r.law for r in got} == {check(resolver, "《行政处罚法》第三十二条").law}
+
+
+def test_that_law_means_the_instrument_named_last(resolver) -> None:
+    day = date(2025, 5, 1)
+    text = "违反《大气污染防治法》第十八条的规定，依据该法第九十九条第（二）项，对该法定代表人一并处理"
+    got = resolver.verify_text(text, day)
+    assert [(r.article, r.item, r.status) for r in got] == [(18, None, "verified"), (99, 2, "verified")]
+    assert got[1].text == check(resolver, "《大气污染防治法》第九十九条第（二）项", day).text
+    (same,) = resolver.verify_text("《消防法》第六十条、同法第六十一条", TODAY)[1:]
+    assert same.law == check(resolver, "《消防法》第六十条").law and same.article == 61
+
+
+def test_not_in_force_never_puts_another_versions_text_in_text(resolver) -> None:
+    """R2.7: a date before the stored version gets no text; the newer text is kept apart, flagged."""
+    now = check(resolver, "《治安管理处罚法》第五十一条第（一）项", TODAY)
+    old = check(resolver, "《治安管理处罚法》第五十一条第（一）项", date(2025, 6, 1))
+    assert now.status == "verified" and old.status == "not_in_force"
+    assert old.text is None and old.as_of_version is None
+    assert old.stored_text == now.text and old.stored_text_applicable is False
+    assert old.stored_version["version_date"] == now.as_of_version["version_date"] and old.stored_text_note
+    label = check(resolver, "《中华人民共和国行政处罚法》（2017年修正）第二十九条", date(2024, 1, 1))
+    assert label.status == "not_in_force" and label.text is None and label.stored_text_applicable is False
+    assert label.stored_text == check(resolver, "《行政处罚法》第二十九条", date(2024, 1, 1)).text
+
+
+def test_bare_relative_reference_has_a_reason(resolver) -> None:
+    (r,) = resolver.verify_text("依照前款规定处罚", TODAY)
+    assert (r.status, r.reason, r.candidates) == ("ambiguous", "relative_without_context", [])
+    assert r.message
+
+
+def test_range_middle_members_carry_the_whole_range(resolver) -> None:
+    text = "违反《治安管理处罚法》第五十一条至第五十三条"
+    got = resolver.verify_text(text, TODAY)
+    assert [r.article for r in got] == [51, 52, 53] and all(r.status == "verified" for r in got)
+    whole = (text.index("《"), len(text))
+    assert (got[1].raw, got[1].span) == (text[whole[0]:], whole)
+    assert got[2].raw == "第五十三条"

@@ -119,11 +119,18 @@ def test_narrative_boilerplate_does_not_change_top_hit(searcher: Searcher) -> No
     assert story.hits[0].id == plain.hits[0].id
 
 
-def test_violation_before_the_only_stored_version_is_reported(searcher: Searcher) -> None:
-    # 食品安全法 is stored only in its 2025-09-12 version (R2.7): for a 2025-06 violation its text is not offered
-    # as applicable, and the result says the version then in force is missing.
+def test_violation_before_the_only_stored_version_is_reported(searcher: Searcher, store) -> None:
+    # 食品安全法 is stored only in its 2025-09-12 amendment, in force from its decision's date (R2.7): for a
+    # 2025-06 violation its text is not offered as applicable, and the result says the version then in force is
+    # missing, as a note and as a structured gap that flags the confidence.
+    (inst,) = store.instruments_by_key("食品安全法")
+    starts = store.versions(inst.id)[0].effective_from
     res = searcher.search("未取得食品生产经营许可从事食品生产经营活动", as_of=date(2025, 6, 1), top_k=5)
     assert all(h.law != "中华人民共和国食品安全法" for h in res.hits)
-    assert any("食品安全法" in n and "2025-09-12" in n for n in res.notes)
+    assert any("食品安全法" in n and starts in n for n in res.notes)
+    (gap,) = [g for g in res.version_gaps if g["law"] == "中华人民共和国食品安全法"]
+    assert gap["stored_from"] == starts and gap["outranks_results"] and res.confidence_flag == "version_gap"
+    assert not res.no_match and res.to_dict()["version_gaps"] == res.version_gaps
     later = searcher.search("未取得食品生产经营许可从事食品生产经营活动", as_of=date(2026, 1, 1), top_k=5)
     assert later.hits[0].law == "中华人民共和国食品安全法" and not any("食品安全法" in n for n in later.notes)
+    assert later.version_gaps == [] and later.confidence_flag is None

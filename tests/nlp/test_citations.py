@@ -117,3 +117,30 @@ def test_format_then_parse_round_trips(article: int, sub: int, paragraph: int | 
 def test_parse_one_accepts_unbracketed_title() -> None:
     c = parse_one("食品安全法第一百二十二条第一款")
     assert (c.law, c.article, c.paragraph) == ("食品安全法", 122, 1)
+
+
+def test_this_word_binds_to_last_title_of_its_kind() -> None:
+    got = keys("《道路交通安全法实施条例》第一条，《道路交通安全法》第二条，本条例第三条、本法第四条；《某办法》第五条，本法第六条")
+    laws = [k[0] for k in got]
+    assert laws == ["道路交通安全法实施条例", "道路交通安全法", "道路交通安全法实施条例", "道路交通安全法", "某办法",
+                    "道路交通安全法"]
+    (_, c) = parse_citations("《道路交通安全法》第九十条和本条例第一百零四条")
+    assert c.law is None and c.article == 104
+
+
+def test_short_name_and_that_law_inside_a_chain() -> None:
+    got = keys("《中华人民共和国行政处罚法》（以下简称《处罚法》）第三十二条，依据该法第三十三条")
+    assert [(normalize_title(k[0]), k[1]) for k in got] == [("行政处罚法", 32), ("行政处罚法", 33)]
+    assert keys("（以下简称“处罚法”）") == []
+    got = keys("《大气污染防治法》第十八条、《城市道路管理条例》第二十七条，依据上述法律第九十九条、上述条例第四十二条")
+    assert [(k[0], k[1]) for k in got][2:] == [("大气污染防治法", 99), ("城市道路管理条例", 42)]
+    assert keys("《消防法》第六十条，该法定代表人第一次到场") == [("消防法", 60, 0, None, None, None)]
+
+
+def test_range_middle_members_are_labelled_by_the_whole_range() -> None:
+    text = "依照《行政处罚法》第六十七条至第六十九条、第七十条第一项至第三项"
+    got = parse_citations(text)
+    assert [c.article for c in got] == [67, 68, 69, 70, 70, 70]
+    assert got[1].raw == "《行政处罚法》第六十七条至第六十九条" and (got[1].start, got[1].end) == (2, text.index("、"))
+    assert got[2].raw == "第六十九条"
+    assert got[4].raw == "第七十条第一项至第三项" and got[4].item == 2 and got[5].raw == "第三项"

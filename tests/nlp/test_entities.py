@@ -84,6 +84,40 @@ def test_dates_times_money_phone_plate_agency(case_entities: list) -> None:
     assert ag.text == "重庆市渝中区市场监督管理局"
 
 
+def test_labelled_identifier_of_wrong_length_is_reported_with_its_reason() -> None:
+    ents = extract_entities(f"某公司（统一社会信用代码：9150011267）负责人张三，身份证号码：{ID_BAD}，身份证号：5001031988")
+    uscc = by_label(ents, "USCC")
+    assert [(e.text, e.valid, e.reason) for e in uscc] == [("9150011267", False, "bad_length")]
+    assert "18位" in uscc[0].message and uscc[0].to_dict()["message"] == uscc[0].message
+    ids = by_label(ents, "ID_CARD")
+    assert [(e.text, e.valid) for e in ids] == [(ID_BAD, False), ("5001031988", False)]
+    assert "第18位应为" in ids[0].message  # the Chinese reason, not only the code
+    assert extract_entities(f"统一社会信用代码：{USCC_OK}")[0].message is None
+
+
+def test_fine_range_is_one_money_entity() -> None:
+    text = "处十万元以上一百万元以下的罚款，违法所得3000元"
+    money = by_label(extract_entities(text), "MONEY")
+    assert [(e.text, e.value) for e in money] == [
+        ("十万元以上一百万元以下", {"min": parse_amount("十万元"), "max": parse_amount("一百万元")}),
+        ("3000元", 300000),
+    ]
+    assert money[0].attrs["range"] and money[0].attrs["kind"] == "罚款" and money[1].attrs["kind"] == "违法所得"
+
+
+def test_cli_extract_takes_a_reference_date(app_env) -> None:
+    from typer.testing import CliRunner
+
+    from api.cli import app as cli
+
+    res = CliRunner().invoke(cli, ["extract", "昨日14时在店内", "--json", "--reference-date", "2025-03-05"])
+    assert res.exit_code == 0, res.output
+    dates = [e for e in json.loads(res.stdout)["entities"] if e["label"] == "DATE"]
+    assert dates and dates[0]["value"] == "2025-03-04"
+    bad = CliRunner().invoke(cli, ["extract", "昨日", "--reference-date", "March"])
+    assert bad.exit_code != 0
+
+
 def test_individual_business_and_operator() -> None:
     text = "个体工商户渝中区张记小面馆（经营者：张某某，经营场所：重庆市渝中区八一路12号），于2024年6月1日无证经营。"
     ents = extract_entities(text)

@@ -223,3 +223,17 @@ def test_any_text_gives_facts_whose_spans_hold(text: str) -> None:
     json.dumps(facts.to_dict(), ensure_ascii=False)
     for f in facts.facts:
         assert text[f.span[0] : f.span[1]] == f.text
+
+
+def test_conduct_text_drops_circumstance_cues_for_retrieval():
+    """Audit item 3: circumstance wording is kept out of the retrieval text; the conduct stays."""
+    from nlp.facts import conduct_text
+
+    base = "某超市经营不符合食品安全标准的食品"
+    for tail in ("，已及时改正，没有造成危害后果", "，未及时改正", "，经责令改正拒不改正", "，系初次被查处，积极配合调查"):
+        assert conduct_text(extract_facts(base + tail)) == base
+    # a cue inside the conduct clause goes alone; the conduct is kept
+    assert conduct_text(extract_facts("某公司初次违法排放超标废气，未及时改正。")) == "某公司违法排放超标废气"
+    # conduct-like cues stay (向未成年人…), and a text that is only a cue is returned whole
+    assert "未成年人" in conduct_text(extract_facts("某便利店向未成年人出售香烟"))
+    assert conduct_text(extract_facts("已及时改正")) == "已及时改正"

@@ -112,7 +112,8 @@ def test_minor_corrected_harmless_is_no_penalty_but_first_offence_is_only_a_remi
 def test_mandatory_mitigation_moves_down(sample):
     plain = suggest_tier("某餐馆油烟超标排放。", sample["eco-09"])
     lighter = suggest_tier("某餐馆油烟超标排放，当事人主动消除了污染。", sample["eco-09"])
-    assert plain.adjustment == "一般" and lighter.adjustment == "从轻"
+    # the mitigation chose the 从轻 band; it does not also push the amount to the band's bottom (audit item 6)
+    assert plain.adjustment == "一般" and lighter.tier["label"] == "从轻" and lighter.adjustment == "一般"
     assert lighter.fine["suggested"] < plain.fine["suggested"]
     assert any(r.code == "mitigation_option" and "集体讨论" in r.message for r in lighter.reminders)
 
@@ -150,8 +151,9 @@ def test_multiples_are_computed_from_the_base_amount(sample):
 
 def test_position_in_band_follows_the_adjustment(sample):
     item = sample["fire-02"]
-    heavy = suggest_tier("某商场占用疏散通道，经责令改正后拒不改正。", item)
     band = item.tiers[-1].fine
+    # 伪造证据 is a 从重 ground outside the band's conditions: top of the band chosen by 拒不改正
+    heavy = suggest_tier("某商场占用疏散通道，经责令改正后拒不改正，并伪造检查记录。", item)
     assert heavy.adjustment == "从重" and heavy.fine["suggested"] == band.max
     mid = suggest_tier("某商场占用疏散通道。", item)
     lo, hi = item.tiers[1].fine.min, item.tiers[1].fine.max
@@ -272,3 +274,55 @@ def test_no_penalty_list_items_show_the_statutory_ground(shared_dir):
     assert first.adjustment != "不予处罚" and any(r.code == "no_penalty_list_may_apply" for r in first.reminders)
     repeat = suggest_tier("某商场占用疏散通道，两年内第三次被查处。", items["sh-fire-no-penalty-2"])
     assert any(r.code == "no_penalty_list_not_met" for r in repeat.reminders)
+
+
+def test_a_fact_that_chose_the_band_does_not_move_the_position(sample):
+    """Audit item 6: 拒不改正 picks the 从重 band; it must not also push the amount to the band's top (R3.12)."""
+    item = sample["fire-02"]
+    s = suggest_tier("某商场占用疏散通道，经责令改正后拒不改正。", item)
+    band = item.tiers[-1].fine
+    assert s.tier["label"] == "从重" and s.adjustment == "一般"
+    assert band.min < s.fine["suggested"] < band.max
+    (f,) = [f for f in s.factors if f.code == "refused_to_correct"]
+    assert f.direction == 0 and "chose the band" in (f.note or "")
+
+
+def test_closed_world_default_tier_is_not_certain(sample, model):
+    """Audit item 8: nothing stated → the default tier, reported as such and never with probability 1.0."""
+    for m in (None, model):
+        s = suggest_tier("某商场占用疏散通道。", sample["fire-02"], m)
+        assert s.tier["label"] == "一般" and s.method == "default"
+        assert s.tier["probability"] < 0.9
+        assert any(r.code == "tier_default" for r in s.reminders)
+    stated = suggest_tier("某商场占用疏散通道，经责令改正后拒不改正。", sample["fire-02"], model)
+    assert stated.method == "predicates" and stated.tier["probability"] == 1.0
+
+
+def test_first_offence_with_harm_unstated_gives_a_verify_reminder(sample):
+    """Audit item 9: 「系初次被查处」 without a harm cue → 首违不罚 may apply, verify harm and correction."""
+    s = suggest_tier("某商场占用疏散通道，系初次被查处。", sample["fire-02"])
+    (r,) = [r for r in s.reminders if r.code == "first_offence_no_penalty"]
+    assert "核实" in r.message and "第三十三条第一款" in r.rule
+    grave = suggest_tier("某商场占用疏散通道，系初次被查处，造成严重后果。", sample["fire-02"])
+    assert not any(r.code == "first_offence_no_penalty" for r in grave.reminders)
+
+
+def test_hearing_threshold_falls_back_to_the_individual_one(sample):
+    """Audit item 10: party unknown → the stricter individual 听证 threshold (2,000 yuan in 消防)."""
+    item = sample["fire-10"]  # party any, 一般 band 2,200–3,800 yuan
+    unknown = suggest_tier("某处燃气用具的安装不符合消防技术标准。", item)
+    assert 2000 <= unknown.fine["suggested"] < 10000
+    assert any(r.code == "hearing" and "按个人标准" in r.message for r in unknown.reminders)
+    unit = suggest_tier("某处燃气用具的安装不符合消防技术标准。", item, party_type="organization")
+    assert not any(r.code == "hearing" for r in unit.reminders)
+
+
+def test_five_year_limitation_for_life_and_health_with_harm(sample):
+    """R2.5 / 处罚法 第三十六条: five years where 公民生命健康安全 is involved and harm resulted."""
+    item = sample["food-02"]
+    kw = dict(violation_date=date(2022, 3, 1), discovery_date=date(2025, 6, 1))
+    harmless = suggest_tier("某超市经营超过保质期的食品。", item, **kw)
+    assert harmless.adjustment == "不予处罚"
+    harmed = suggest_tier("某超市经营超过保质期的食品，造成严重后果。", item, **kw)
+    assert harmed.adjustment != "不予处罚"
+    assert not any(r.code == "limitation_expired" for r in harmed.reminders)
