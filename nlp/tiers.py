@@ -20,6 +20,7 @@ Order of reasoning (DOMAIN.md §3, §5):
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Sequence
@@ -173,6 +174,14 @@ def _fields_as_predicates(vals: dict[str, Any]) -> list[Predicate]:
 # ------------------------------------------------------------------------------------------- classifier
 
 
+@functools.lru_cache(maxsize=1)
+def _blas_controller() -> Any:
+    """The process's BLAS libraries, found once: a fresh ``threadpool_limits`` rescans them on every call (~3 ms)."""
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
 class TierModel:
     """Calibrated severity classifier (1–5) over condition or description texts.
 
@@ -261,11 +270,9 @@ class TierModel:
         ``embeddings`` (e5 query vectors of ``texts``) may be passed when the caller already has them — the
         analyze pipeline encodes the description once for retrieval — so the model does not encode again.
         """
-        from threadpoolctl import threadpool_limits
-
         assert self.clf is not None, "model not trained"
         x = self._matrix(texts, feats, fit=False, embeddings=embeddings)
-        with threadpool_limits(limits=1):
+        with _blas_controller().limit(limits=1):
             return self.clf.predict_proba(x)
 
     def tier_probs(self, text: str, feats: np.ndarray, severities: Sequence[int | None],
