@@ -713,6 +713,24 @@ _CLAUSE_RE = re.compile(r"[^，,。；;！!？?\n]+[，,。；;！!？?\n]*")
 _FILLER_RE = re.compile(r"[系经被已且并但均也还都尚曾其及时了的等在内后再次责令查处改正后果某]")
 
 
+# Numbers inside amount-like facts: how much or how many never decides which provision a conduct breaks, but the
+# way it is written (三千元 / 3,000元 / 人民币叁仟元) moves retrieval, so the same facts could meet different items.
+_VALUE_TYPES = frozenset({"money", "multiple", "percent", "date", "duration", "quantity", "area", "age"})
+_BLANKS_RE = re.compile(r"(?<=[^\x00-\x7f]) +| +(?=[^\x00-\x7f])")
+_NUMBER_RE = re.compile(r"(人民币)?[0-9０-９.,，．点零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟]+")
+
+
+def _without_amounts(facts: Facts) -> str:
+    """The text with the numbers of its amount-like facts blanked (same length, so fact spans stay valid)."""
+    chars = list(facts.text)
+    for f in facts.facts:
+        if f.type in _VALUE_TYPES and not (f.attrs or {}).get("derived"):
+            a, b = f.span
+            for m in _NUMBER_RE.finditer(facts.text, a, b):
+                chars[m.start():m.end()] = " " * (m.end() - m.start())
+    return "".join(chars)
+
+
 def conduct_text(facts: Facts, min_chars: int = 4) -> str:
     """The description without its circumstance cues, for retrieval (the full text stays for facts and tier).
 
@@ -720,10 +738,10 @@ def conduct_text(facts: Facts, min_chars: int = 4) -> str:
     「系初次被查处」) is dropped whole; elsewhere only the cue's own span goes. Returns the full text when too little
     would remain.
     """
-    text = facts.text
+    text = _without_amounts(facts)
     spans = sorted(f.span for f in facts.facts if f.code in _CIRCUMSTANCE_CODES and (f.type in ("cue", "count")))
     if not spans:
-        return text
+        return _BLANKS_RE.sub("", text)
     out: list[str] = []
     for m in _CLAUSE_RE.finditer(text):
         s, e = m.span()
@@ -736,7 +754,7 @@ def conduct_text(facts: Facts, min_chars: int = 4) -> str:
         if len(rest) > 3:
             out.append(keep)
     reduced = re.sub(r"[，,；;、\s]+([。]|$)", r"\1", "".join(out)).strip("，,；; ")
-    return reduced if len(re.sub(r"\W", "", reduced)) >= min_chars else text
+    return _BLANKS_RE.sub("", reduced if len(re.sub(r"\W", "", reduced)) >= min_chars else text)
 
 
 def _cue_fact(code: str, src: Fact, polarity: int, why: str) -> Fact:

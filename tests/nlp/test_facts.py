@@ -237,3 +237,12 @@ def test_conduct_text_drops_circumstance_cues_for_retrieval():
     # conduct-like cues stay (向未成年人…), and a text that is only a cue is returned whole
     assert "未成年人" in conduct_text(extract_facts("某便利店向未成年人出售香烟"))
     assert conduct_text(extract_facts("已及时改正")) == "已及时改正"
+
+
+def test_retrieval_text_is_the_same_whatever_way_amounts_are_written() -> None:
+    from nlp.facts import conduct_text
+
+    forms = ["某超市出售超过保质期的食品，货值金额三千元", "某超市出售超过保质期的食品，货值金额3,000元",
+             "某超市出售超过保质期的食品，货值金额人民币叁仟元", "某超市出售超过保质期的食品，货值金额0.3万元"]
+    texts = {conduct_text(extract_facts(t)) for t in forms}
+    assert len(texts) == 1 and "超过保质期的食品" in texts.pop()
