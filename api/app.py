@@ -6,6 +6,7 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio
 from fastapi import FastAPI
 
 from api import observability
@@ -23,6 +24,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Requests are CPU-bound: a few threads per worker keep the cores busy, while the default 40 would
+        # interleave every waiting request on the GIL and slow them all (scripts/load_test.py).
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
         services.warm_up()
         revoked = services.db.set_dev_key(settings.dev_api_key or None)
         if revoked and not settings.dev_api_key:

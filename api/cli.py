@@ -440,8 +440,16 @@ def serve(
     workers: Annotated[int, typer.Option()] = 1,
 ) -> None:
     """Run the HTTP API and web page."""
+    import os
+
     import uvicorn
 
+    if workers > 1:
+        # Share the cores among the workers: each with the default two-thread encoder (and OpenMP pools) would
+        # oversubscribe the machine and every request would wait on the others (scripts/load_test.py).
+        per = str(max(1, (os.cpu_count() or 1) // workers))
+        os.environ.setdefault("EH_ENCODER_THREADS", per)
+        os.environ.setdefault("OMP_NUM_THREADS", per)
     uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers)
 
 

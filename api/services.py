@@ -98,7 +98,9 @@ class Services:
         """The configured encoder (e5 int8 ONNX by default), loaded once."""
         from nlp.encoders import make_encoder
 
-        return make_encoder(self.settings.encoder, self.settings.model_dir)
+        threads = self.settings.encoder_threads
+        kwargs = {"threads": threads} if threads and not self.settings.encoder.startswith("hash") else {}
+        return make_encoder(self.settings.encoder, self.settings.model_dir, **kwargs)
 
     @cached_property
     def searcher(self) -> Any:

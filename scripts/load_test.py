@@ -42,8 +42,9 @@ def rss_mb(proc: psutil.Process) -> float:
 async def run(args: argparse.Namespace) -> dict:
     port = free_port()
     eh = Path(sys.executable).with_name("enforcement-helper")
+    log = tempfile.NamedTemporaryFile("w+", prefix="eh-load-server-", suffix=".log", delete=False)
     server = subprocess.Popen([str(eh), "serve", "--port", str(port), "--workers", str(args.workers)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=os.environ.copy())
+                              stdout=subprocess.DEVNULL, stderr=log, env=os.environ.copy())
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(600):
@@ -54,9 +55,10 @@ async def run(args: argparse.Namespace) -> dict:
                 pass
             await asyncio.sleep(0.5)
         else:
-            raise SystemExit("server not ready")
+            raise SystemExit(f"server not ready; its log: {log.name}")
         proc = psutil.Process(server.pid)
-        env = {**os.environ, "EH_LOAD_ENDPOINT": args.endpoint}
+        env = {**os.environ, "EH_LOAD_ENDPOINT": args.endpoint,
+               "EH_LOAD_RATE": str(args.rate / args.clients) if args.rate else ""}
         locust = [str(Path(sys.executable).with_name("locust")), "-f", str(LOCUSTFILE), "--headless", "--only-summary",
                   "--host", base, "-u", str(args.clients), "-r", str(args.clients), "--stop-timeout", "10"]
         # Warm-up: every worker loads its caches before the measured run.
@@ -77,7 +79,9 @@ async def run(args: argparse.Namespace) -> dict:
             with open(f"{tmp}/load_failures.csv", encoding="utf-8") as f:
                 failures = [f"{r['Occurrences']}x {r['Error'][:120]}" for r in csv.DictReader(f)]
         return {
-            "driver": "locust (FastHttpUser, closed loop)", "endpoint": args.endpoint, "workers": args.workers,
+            "driver": "locust (FastHttpUser, " + (f"paced to {args.rate} requests/s in total)" if args.rate
+                                                   else "closed loop)"),
+            "endpoint": args.endpoint, "workers": args.workers,
             "clients": args.clients, "seconds": round(elapsed, 1),
             "requests": int(total["Request Count"]), "errors": int(total["Failure Count"]), "first_errors": failures[:5],
             "throughput_rps": round(float(total["Requests/s"]), 1),
@@ -96,6 +100,8 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--clients", type=int, default=16)
     ap.add_argument("--seconds", type=float, default=600)
+    ap.add_argument("--rate", type=float, default=None,
+                    help="offered requests/s shared by the clients (default: closed loop, no think time)")
     print(json.dumps(asyncio.run(run(ap.parse_args())), ensure_ascii=False, indent=1))
 
 

@@ -1,7 +1,8 @@
 """Locust user for scripts/load_test.py: closed-loop clients posting everyday descriptions to one endpoint.
 
-The endpoint comes from ``EH_LOAD_ENDPOINT`` (analyze, search or verify); each simulated officer sends the next
-request as soon as the previous answer arrives, so throughput is what the service sustains at that concurrency.
+The endpoint comes from ``EH_LOAD_ENDPOINT`` (analyze, search or verify). By default each simulated officer sends the
+next request as soon as the previous answer arrives (closed loop: throughput is what the service sustains at that
+concurrency, and latency is concurrency / throughput); with ``EH_LOAD_RATE`` each paces itself to that many requests/s.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import os
 import random
 
-from locust import FastHttpUser, constant, task
+from locust import FastHttpUser, constant, constant_throughput, task
 
 DESCRIPTIONS = [
     "某餐馆后厨未取得食品经营许可证擅自经营，系初次被查处",
@@ -30,8 +31,12 @@ ENDPOINTS = {
 PATH, BODY = ENDPOINTS[os.environ.get("EH_LOAD_ENDPOINT", "analyze")]
 
 
+# EH_LOAD_RATE: requests/s of one user (officers with think time); unset, users are closed-loop (no wait).
+_RATE = float(os.environ.get("EH_LOAD_RATE") or 0)
+
+
 class Officer(FastHttpUser):
-    wait_time = constant(0)
+    wait_time = constant_throughput(_RATE) if _RATE > 0 else constant(0)
 
     @task
     def post(self) -> None:

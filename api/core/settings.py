@@ -18,6 +18,8 @@ class Settings(BaseSettings):
     shared_dir: Path = PROJECT_ROOT.parent / "shared"
     data_dir: Path = PROJECT_ROOT / "data"
     encoder: str = "e5-onnx-q8"
+    request_threads: int = 2  # requests computed at once per worker (the rest wait their turn)
+    encoder_threads: int | None = None  # intra-op threads of the encoder (default 2); `serve --workers N` shares cores
     max_text_chars: int = 20000
     max_body_bytes: int = 2_000_000
     max_batch: int = 100
