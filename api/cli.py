@@ -433,6 +433,33 @@ def audit(limit: Annotated[int, typer.Option()] = 20, action: Annotated[str | No
         _dump(rec)
 
 
+def prometheus_multiproc_dir() -> Path | None:
+    """Export ``PROMETHEUS_MULTIPROC_DIR`` for the workers of one ``serve``, so ``/metrics`` sums all of them.
+
+    A directory the user set is kept, with the stale ``*.db`` files of earlier runs removed (the
+    prometheus_client docs ask for a wipe before start-up); otherwise a fresh temporary one is made.
+
+    Returns:
+        The directory when it was made here (the caller removes it), else None.
+    """
+    import os
+    import tempfile
+
+    given = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if given:
+        path = Path(given)
+        path.mkdir(parents=True, exist_ok=True)
+        for f in path.glob("*.db"):
+            # This process's own files are current, not stale: one already imported in multiprocess mode has its
+            # values mapped from them, and unlinking them would lose what it records.
+            if not f.stem.endswith(f"_{os.getpid()}"):
+                f.unlink(missing_ok=True)
+        return None
+    made = Path(tempfile.mkdtemp(prefix="eh-metrics-"))
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(made)
+    return made
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
@@ -441,16 +468,31 @@ def serve(
 ) -> None:
     """Run the HTTP API and web page."""
     import os
+    import shutil
 
     import uvicorn
 
+    made: Path | None = None
     if workers > 1:
         # Share the cores among the workers: each with the default two-thread encoder (and OpenMP pools) would
         # oversubscribe the machine and every request would wait on the others (scripts/load_test.py).
         per = str(max(1, (os.cpu_count() or 1) // workers))
         os.environ.setdefault("EH_ENCODER_THREADS", per)
         os.environ.setdefault("OMP_NUM_THREADS", per)
-    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers)
+    if workers > 1:
+        # Migrate once here: workers migrating a new database at the same time race ("table already exists").
+        Services().db.engine.dispose()
+    if workers > 1 or os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # A directory is made only for several workers: uvicorn spawns them as fresh processes that inherit this
+        # environment and import prometheus_client anew, so they read the variable in time even if this parent
+        # imported it before. One worker runs in this process, where a variable set now could come after that
+        # import; there only a directory the user set before start-up is used (and wiped of stale files).
+        made = prometheus_multiproc_dir()
+    try:
+        uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers)
+    finally:
+        if made is not None:
+            shutil.rmtree(made, ignore_errors=True)
 
 
 def main() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
 import uuid
@@ -10,11 +11,29 @@ import uuid
 import structlog
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from prometheus_client import (CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest,
+                               multiprocess, values)
 
+# Counters and histograms need nothing more for multiprocess mode (``serve --workers N``). A Gauge would need a
+# ``multiprocess_mode``, and a live one ``mark_process_dead``, which uvicorn gives no hook for: add neither lightly.
 REQUESTS = Counter("eh_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram("eh_request_seconds", "HTTP request latency", ["route"],
                     buckets=(0.005, 0.01, 0.025, 0.05, 0.08, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5))
+
+
+def metrics_registry() -> CollectorRegistry:
+    """The registry ``/metrics`` exposes: every worker's metrics when in multiprocess mode, else this process's.
+
+    Multiprocess mode is on when ``PROMETHEUS_MULTIPROC_DIR`` is set (``serve --workers N`` sets it); the
+    collector then sums the per-process files in that directory, so any worker answers for all of them.
+    """
+    # prometheus_client picks where values live when it is imported: if the variable was set later in this
+    # process, the metrics are still in memory and the (empty) files would hide them.
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR") and getattr(values.ValueClass, "_multiprocess", True):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        return registry
+    return REGISTRY
 
 
 def configure_logging(json_logs: bool = True) -> None:
@@ -116,4 +135,4 @@ def install(app: FastAPI, max_body_bytes: int) -> None:
 
     @app.get("/metrics", include_in_schema=False)
     def metrics() -> Response:
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+        return Response(generate_latest(metrics_registry()), media_type=CONTENT_TYPE_LATEST)

@@ -137,7 +137,9 @@ class Services:
         from nlp.tiers import load_or_train
 
         items = list(self.benchmarks.items(benchmark="jiangmen-eco-2020"))
-        return load_or_train(self.settings.tier_model_path, items, self.encoder)
+        text = self.settings.tier_text
+        return load_or_train(self.settings.tier_model_path, items, self.encoder if text in ("e5", "hybrid") else None,
+                             text=text)
 
     def analyze(self, description: str, as_of: date | None = None, party_type: str | None = None,
                 discovery_date: date | None = None) -> dict[str, Any]:
@@ -248,12 +250,12 @@ class Services:
 
     def _bench_cache(self) -> tuple[dict[str, Any], dict[str, Any]]:
         """Benchmark infos and a per-article item cache, reset whenever a benchmark is (re)loaded."""
-        infos = {b.name: b for b in self.benchmarks.list()}
-        sig = tuple(sorted((n, str(b.loaded_at), b.items) for n, b in infos.items()))
+        sig = self.benchmarks.signature()
         if self.__dict__.get("_bench_sig") != sig:
-            self.__dict__.update(_bench_sig=sig, _article_cache={})
+            infos = {b.name: b for b in self.benchmarks.list()}
+            self.__dict__.update(_bench_sig=sig, _bench_infos=infos, _article_cache={})
             self.__dict__.pop("_all_items", None)
-        return infos, self.__dict__["_article_cache"]
+        return self.__dict__["_bench_infos"], self.__dict__["_article_cache"]
 
     def _provision_uncached(self, cite: str, as_of: date | None) -> dict[str, Any]:
         try:

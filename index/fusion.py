@@ -19,6 +19,27 @@ def minmax(x: np.ndarray) -> np.ndarray:
     return np.zeros_like(x) if hi - lo < 1e-9 else (x - lo) / (hi - lo)
 
 
+def top_indices(x: np.ndarray, k: int, stride: int = 32) -> np.ndarray:
+    """Indices of the ``k`` largest values of ``x`` (unordered), as ``np.argpartition`` would give them.
+
+    A full partition of the 144k BM25 scores costs ~1.5 ms a query. A strided sample gives a threshold; when at
+    least ``k`` values reach it, the top ``k`` are all among them, so only those few are partitioned (exact, ~0.07
+    ms). Otherwise it falls back to the full partition.
+    """
+    n = len(x)
+    if k >= n:
+        return np.arange(n)
+    if k < 1:
+        return np.zeros(0, dtype=np.int64)
+    sample = x[::stride]
+    j = min(len(sample), (4 * k) // stride + 4)  # ~4k values expected to reach it; fewer than k is rare
+    threshold = np.partition(sample, len(sample) - j)[len(sample) - j]
+    cand = np.flatnonzero(x >= threshold)
+    if len(cand) < k:
+        return np.argpartition(-x, k - 1)[:k]
+    return cand[np.argpartition(-x[cand], k - 1)[:k]]
+
+
 def _z(x: np.ndarray) -> np.ndarray:
     sd = float(x.std())
     return np.zeros_like(x) if sd < 1e-9 else (x - float(x.mean())) / sd

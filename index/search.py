@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -14,7 +14,7 @@ import numpy as np
 
 from index.calibration import NoMatchCalibrator, query_features
 from index.engine import IndexConfig, IndexError_, PassageIndex
-from index.fusion import fuse, minmax
+from index.fusion import fuse, minmax, top_indices
 from index.items import ItemIndex
 from index.passages import Passage, article_id, passages_from_store
 from index.query import expand_query, extract_conduct
@@ -56,8 +56,9 @@ class SearchHit:
     items: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        """JSON-friendly dict."""
-        return asdict(self)
+        """JSON-friendly dict (shallow: the nested dicts are built afresh for every hit, so a deep copy would only
+        cost time on the request path)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 @dataclass
@@ -254,14 +255,19 @@ class Searcher:
                         cand[u] = None
         t["dense"] = time.perf_counter()
         s_all: np.ndarray | None = None
+        s_top = np.zeros(0, dtype=np.float32)  # BM25 scores of the best eligible rows (k ≥ 20: enough for features)
         if idx.sparse is not None and w < 1:
             s_all = idx.sparse.scores(sparse_q)
             s_masked = np.where(allowed, s_all, -np.inf)
-            k = min(n_cand, int(allowed.sum()))
+            n_ok = int(allowed.sum())
+            k = min(n_cand, n_ok)
             if k > 0:
-                top = np.argpartition(-s_masked, k - 1)[:k]
-                for u in top[np.isfinite(s_masked[top]) & (s_masked[top] > 0)]:
+                top = top_indices(s_masked, k)
+                s_top = s_masked[top]
+                for u in top[np.isfinite(s_top) & (s_top > 0)]:
                     cand[int(u)] = None
+                if k < min(20, n_ok):
+                    s_top = s_masked[top_indices(s_masked, min(20, n_ok))]
         t["sparse"] = time.perf_counter()
         w_items = cfg.item_weight if item_weight is None else item_weight
         bonus = self.items.bonus(qvec, conduct, allowed) if self.items is not None and w_items > 0 else {}
@@ -317,7 +323,7 @@ class Searcher:
                 break
         t["fuse"] = time.perf_counter()
 
-        feats = query_features(d_top, s_all[allowed] if s_all is not None else None, len(sparse_q))
+        feats = query_features(d_top, s_top if s_all is not None else None, len(sparse_q))
         conf = self.calibrator.confidence(feats) if self.calibrator else None
         no_match = bool(conf is not None and conf < self.calibrator.threshold) if self.calibrator else False
         beat = float(s_all[first_row]) if s_all is not None and first_row is not None else 0.0
@@ -344,7 +350,7 @@ class Searcher:
             return []
         idx = self.index
         k = min(20, len(s_all))
-        top = np.argpartition(-s_all, k - 1)[:k]
+        top = top_indices(s_all, k)
         top = top[np.argsort(-s_all[top])]
         best = float(s_all[top[0]]) if len(top) else 0.0
         out: list[dict] = []

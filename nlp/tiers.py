@@ -267,13 +267,33 @@ class TierModel:
     def predict_proba(self, texts: Sequence[str], feats: np.ndarray, embeddings: np.ndarray | None = None) -> np.ndarray:
         """Probabilities over ``classes_`` (rows sum to 1).
 
-        ``embeddings`` (e5 query vectors of ``texts``) may be passed when the caller already has them — the
-        analyze pipeline encodes the description once for retrieval — so the model does not encode again.
+        ``embeddings`` (e5 query vectors of ``texts``) may be passed when the caller already has them, so the
+        model does not encode again. One text goes through :class:`_LinearHead` (the same arithmetic in numpy);
+        sklearn's per-call input validation cost ~9 ms of a ~30 ms analyze.
         """
         assert self.clf is not None, "model not trained"
+        head = self._head()
+        if head is not None and len(texts) == 1:
+            emb = None
+            if self.text in ("e5", "hybrid"):
+                emb = (np.asarray(embeddings, dtype=np.float32) if embeddings is not None
+                       else np.asarray(self.encoder.encode_queries(list(texts)), dtype=np.float32))[0]
+            return head.predict_proba(texts[0], emb, np.asarray(feats, dtype=np.float32)[0])[None, :]
         x = self._matrix(texts, feats, fit=False, embeddings=embeddings)
         with _blas_controller().limit(limits=1):
             return self.clf.predict_proba(x)
+
+    def _head(self) -> _LinearHead | None:
+        """The fitted model as a :class:`_LinearHead`, built once (None when the classifier is not the calibrated
+        logistic regression this class trains)."""
+        if "_linear_head" not in self.__dict__:
+            self.__dict__["_linear_head"] = _LinearHead.from_model(self)
+        return self.__dict__["_linear_head"]
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("_linear_head", None)  # derived; rebuilt from the sklearn objects after loading
+        return state
 
     def tier_probs(self, text: str, feats: np.ndarray, severities: Sequence[int | None],
                    embedding: np.ndarray | None = None) -> np.ndarray:
@@ -305,22 +325,104 @@ class TierModel:
         return model
 
 
+class _LinearHead:
+    """``TierModel.predict_proba`` for one text in plain numpy: TF-IDF features, the linear decision of each
+    fold's logistic regression, its per-class sigmoid calibration, normalisation and the mean over folds, as
+    sklearn's ``CalibratedClassifierCV(method="sigmoid")`` computes them (tests/nlp/test_tiers.py checks the two
+    agree)."""
+
+    def __init__(self, model: TierModel, folds: list[tuple[np.ndarray, ...]], n_classes: int) -> None:
+        tf = model.tfidf
+        self.analyzer = tf.build_analyzer() if tf is not None else None
+        self.vocab: dict[str, int] = dict(tf.vocabulary_) if tf is not None else {}
+        self.idf = np.asarray(tf.idf_, dtype=np.float64) if tf is not None else np.zeros(0)
+        self.sublinear = bool(tf.sublinear_tf) if tf is not None else False
+        self.scaler = model.scaler if model.text == "e5" else None
+        self.weight = model.feature_weight
+        self.n_tfidf = len(self.vocab)
+        self.folds = folds  # (W: classes×features, b, class positions, sigmoid a, sigmoid b)
+        self.n_classes = n_classes
+
+    @classmethod
+    def from_model(cls, model: TierModel) -> _LinearHead | None:
+        from sklearn.calibration import CalibratedClassifierCV
+        from sklearn.linear_model import LogisticRegression
+
+        clf = model.clf
+        if not isinstance(clf, CalibratedClassifierCV) or clf.method != "sigmoid" or len(clf.classes_) <= 2:
+            return None
+        if model.tfidf is not None and (model.tfidf.norm != "l2" or not model.tfidf.use_idf):
+            return None
+        full = list(clf.classes_)
+        folds = []
+        for cc in clf.calibrated_classifiers_:
+            est = cc.estimator
+            if not isinstance(est, LogisticRegression):
+                return None
+            pos = np.array([full.index(c) for c in est.classes_])
+            cal = cc.calibrators
+            # sklearn pairs the decision columns with the positive classes by zip: a two-class fold has one column
+            n = min(len(pos), est.coef_.shape[0], len(cal))
+            folds.append((np.asarray(est.coef_, dtype=np.float64)[:n], np.asarray(est.intercept_, dtype=np.float64)[:n],
+                          pos[:n], np.array([c.a_ for c in cal[:n]], dtype=np.float64),
+                          np.array([c.b_ for c in cal[:n]], dtype=np.float64)))
+        return cls(model, folds, len(full))
+
+    def _tfidf(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        counts: dict[int, int] = {}
+        if self.analyzer is not None:
+            for g in self.analyzer(text):
+                j = self.vocab.get(g)
+                if j is not None:
+                    counts[j] = counts.get(j, 0) + 1
+        idx = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+        val = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+        if self.sublinear:
+            val = np.log(val) + 1.0
+        val = val * self.idf[idx] if len(idx) else val
+        norm = float(np.sqrt((val * val).sum()))
+        return idx, (val / norm if norm > 0 else val).astype(np.float32)
+
+    def predict_proba(self, text: str, emb: np.ndarray | None, feats: np.ndarray) -> np.ndarray:
+        """Probabilities over the model's classes for one text, its e5 vector (if the model uses one) and its
+        predicate features."""
+        idx, val = self._tfidf(text)
+        dense: list[np.ndarray] = []
+        if emb is not None:
+            if self.scaler is not None:
+                emb = ((emb - self.scaler.mean_) / self.scaler.scale_).astype(np.float32) * (4.0 / math.sqrt(len(emb)))
+            dense.append(emb.astype(np.float32))
+        dense.append(feats.astype(np.float32) * np.float32(self.weight))
+        rest = np.concatenate(dense).astype(np.float64)
+        mean = np.zeros(self.n_classes)
+        for w, b, pos, a, c in self.folds:
+            d = w[:, idx] @ val.astype(np.float64) + w[:, self.n_tfidf:] @ rest + b
+            proba = np.zeros(self.n_classes)
+            proba[pos] = 1.0 / (1.0 + np.exp(a * d + c))
+            total = proba.sum()
+            mean += proba / total if total != 0 else np.full(self.n_classes, 1.0 / self.n_classes)
+        return mean / len(self.folds)
+
+
 def load_or_train(path: Path | None, items: Sequence[EnforcementItem], encoder: Any | None = None,
                   text: str = "auto") -> TierModel:
     """The tier model saved at ``path``, or a new one trained on ``items`` (tiers with a severity) and saved.
 
     Training on the 江门 table (866 conditions) takes a few seconds with TF-IDF and about half a minute with e5
-    on two cores; it happens once per data directory.
+    on two cores; it happens once per data directory, and again when ``text`` asks for another kind of model.
     """
+    want = ("hybrid" if encoder is not None else "tfidf") if text == "auto" else text
     if path is not None and Path(path).is_file():
         try:
-            return TierModel.load(Path(path), encoder)
+            saved = TierModel.load(Path(path), encoder)
+            if saved.kind == want:
+                return saved
         except (ValueError, EOFError, AttributeError):
             pass  # trained with another encoder or an older version: retrain
     texts, feats, labels, _ = training_rows(items)
     if not texts:
         raise ValueError("no tier with a severity and a condition to train on")
-    model = TierModel(encoder=encoder, text=text).fit(texts, feats, labels)
+    model = TierModel(encoder=encoder if want in ("e5", "hybrid") else None, text=want).fit(texts, feats, labels)
     if path is not None:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         model.save(Path(path))

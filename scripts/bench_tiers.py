@@ -81,7 +81,7 @@ def ece(conf: np.ndarray, correct: np.ndarray, bins: int = 10) -> float:
     return float(total)
 
 
-def held_out(items, make, folds: int):
+def held_out(items, make, folds: int, correct_out: list | None = None):
     from sklearn.metrics import f1_score
     from sklearn.model_selection import GroupKFold
 
@@ -105,6 +105,8 @@ def held_out(items, make, folds: int):
             j = int(np.argmax(q))
             pred[i], conf[i] = cand[g[i]][j], q[j]
     correct = (pred == y).astype(float)
+    if correct_out is not None:
+        correct_out.append(correct)
     out = {
         "accuracy": round(float(correct.mean()), 4),
         "macro_f1": round(float(f1_score(y, pred, average="macro")), 4),
@@ -115,6 +117,15 @@ def held_out(items, make, folds: int):
     if not np.isnan(conf).all():
         out["ece"] = round(ece(conf, correct), 4)
     return out
+
+
+def mcnemar(a: np.ndarray, b: np.ndarray) -> dict:
+    """Exact McNemar test of two models' correctness on the same rows: the discordant counts and two-sided p."""
+    from scipy.stats import binomtest
+
+    only_a, only_b = int(((a == 1) & (b == 0)).sum()), int(((a == 0) & (b == 1)).sum())
+    p = binomtest(only_a, only_a + only_b, 0.5).pvalue if only_a + only_b else 1.0
+    return {"only_a": only_a, "only_b": only_b, "p": round(float(p), 4)}
 
 
 def paraphrases(path: Path, sample_items, model, embed=None):
@@ -239,16 +250,27 @@ def main() -> None:
         configs["e5+predicates"] = lambda: TierModel(encoder=enc, text="e5")
         configs["e5+tfidf+predicates"] = lambda: TierModel(encoder=enc, text="hybrid")
     report: dict = {"jiangmen_held_out_by_violation": {}}
+    correct: dict[str, np.ndarray] = {}
     for name, make in configs.items():
         t0 = time.perf_counter()
-        res = held_out(items, make, args.folds)
+        got: list = []
+        res = held_out(items, make, args.folds, got)
+        correct[name] = got[0]
         res["seconds"] = round(time.perf_counter() - t0, 1)
         report["jiangmen_held_out_by_violation"][name] = res
         print(f"{name:22s} acc {res['accuracy']:.3f}  macro-F1 {res['macro_f1']:.3f}  ±1 {res['within_one']:.3f}"
               + (f"  ECE {res['ece']:.3f}" if "ece" in res else ""), file=sys.stderr)
 
+    if "e5+tfidf+predicates" in correct:
+        report["paired_tfidf_vs_hybrid"] = mcnemar(correct["tfidf+predicates"], correct["e5+tfidf+predicates"])
+        r = report["paired_tfidf_vs_hybrid"]
+        print(f"paired, same rows: only TF-IDF right {r['only_a']}, only hybrid right {r['only_b']}, exact McNemar "
+              f"p = {r['p']:.3f}", file=sys.stderr)
+
     texts, feats, labels, _ = training_rows(items)
-    final = TierModel(encoder=enc).fit(texts, feats, labels)
+    # the model the service uses (settings tier_text), so the paraphrase figures describe what officers get
+    served = settings.tier_text if enc is not None or settings.tier_text in ("tfidf", "none") else "tfidf"
+    final = TierModel(encoder=enc if served in ("e5", "hybrid") else None, text=served).fit(texts, feats, labels)
     sample, _ = load_yaml(DEFAULT_BENCHMARK)
     embed = enc.encode_queries if enc is not None else None
     para = paraphrases(groups_path, sample.items, final, embed)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -20,6 +21,10 @@ class Settings(BaseSettings):
     encoder: str = "e5-onnx-q8"
     request_threads: int = 2  # requests computed at once per worker (the rest wait their turn)
     encoder_threads: int | None = None  # intra-op threads of the encoder (default 2); `serve --workers N` shares cores
+    # Text part of the tier classifier: "tfidf" (+ predicate features), "hybrid" (+ e5), "e5" or "none". TF-IDF
+    # scores the same as hybrid held out by violation (0.621 vs 0.628, McNemar p in docs/BENCHMARKS.md) and spares
+    # analyze a second e5 encode, a quarter of its CPU (scripts/bench_tiers.py, scripts/load_test.py).
+    tier_text: Literal["tfidf", "hybrid", "e5", "none"] = "tfidf"
     max_text_chars: int = 20000
     max_body_bytes: int = 2_000_000
     max_batch: int = 100

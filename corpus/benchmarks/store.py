@@ -179,6 +179,13 @@ class BenchmarkStore:
         return cur.rowcount > 0
 
     # ---- reading ------------------------------------------------------------------------------
+    def signature(self) -> tuple:
+        """Changes whenever a benchmark is loaded, reloaded or removed, through this connection (total_changes) or
+        by another process sharing the file (PRAGMA data_version); cheap enough to check on every request."""
+        other = self.conn.execute("PRAGMA data_version").fetchone()[0]
+        return (self.conn.total_changes, other,
+                tuple(self.conn.execute("SELECT name, loaded_at FROM benchmarks ORDER BY name").fetchall()))
+
     def list(self) -> list[BenchmarkInfo]:
         """Every stored benchmark with its counts."""
         out = []

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from index.dense import DenseBackend, EmbeddingCache
-from index.fusion import fuse
+from index.fusion import fuse, top_indices
 from index.passages import Passage, embed_text
 from index.sparse import BM25Backend, SparseError, get_tokenizer, tok_char1, tok_char2, tok_jieba
 from nlp.encoders import HashEncoder
@@ -127,3 +127,16 @@ def test_embedding_cache_keys_ending_in_nul_survive_a_reload(tmp_path: Path) -> 
     cache.save()
     _, n = EmbeddingCache(tmp_path, enc.name).embed(enc, texts)
     assert n == 0
+
+
+@pytest.mark.parametrize("k", [1, 5, 20, 200, 999, 1000, 1500])
+def test_top_indices_is_an_exact_top_k(k):
+    """The sampled threshold never loses a top value: same set as a full partition (ties at -inf, zeros, skew)."""
+    rng = np.random.default_rng(k)
+    for x in (rng.gamma(1.0, 3.0, 1000).astype(np.float32),
+              np.where(rng.random(1000) < 0.7, rng.gamma(0.5, 2.0, 1000), -np.inf).astype(np.float32),
+              np.zeros(1000, dtype=np.float32), np.sort(rng.random(1000)).astype(np.float32)):
+        got = top_indices(x, k)
+        assert len(got) == min(k, len(x)) and len(set(got.tolist())) == len(got)
+        want = np.sort(x)[::-1][: min(k, len(x))]
+        assert np.array_equal(np.sort(x[got])[::-1], want)

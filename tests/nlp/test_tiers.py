@@ -244,6 +244,22 @@ def test_paraphrases_get_the_same_tier(sample, model):
     assert checked >= 8
 
 
+def _sklearn_proba(m: TierModel, text: str, feats: np.ndarray, emb: np.ndarray | None = None) -> np.ndarray:
+    x = m._matrix([text], feats[None, :], fit=False, embeddings=None if emb is None else emb[None, :])
+    return m.clf.predict_proba(x)[0]
+
+
+def test_single_text_fast_path_agrees_with_sklearn(jiangmen, model):
+    """predict_proba of one text (numpy head) gives sklearn's calibrated probabilities, unseen texts included."""
+    texts, feats, _, _ = training_rows(jiangmen)
+    unseen = ["某商场占用疏散通道，经责令改正后拒不改正。", "初次违法，危害后果轻微并及时改正", "ＡＢＣ  超标0.8倍排放"]
+    rows = [(t, feats[i]) for i, t in list(enumerate(texts))[::40]] + [(t, feats[0]) for t in unseen]
+    assert model._head() is not None
+    for text, f in rows:
+        fast = model.predict_proba([text], f[None, :])[0]
+        assert np.allclose(fast, _sklearn_proba(model, text, f), atol=1e-6), text
+
+
 @pytest.mark.slow
 def test_e5_hybrid_model(jiangmen, sample, tmp_path):
     from api.core.settings import Settings
@@ -258,6 +274,11 @@ def test_e5_hybrid_model(jiangmen, sample, tmp_path):
     emb = enc.encode_queries(["某商场占用疏散通道，经责令改正后拒不改正。"])[0]
     s2 = suggest_tier("某商场占用疏散通道，经责令改正后拒不改正。", _words_only(sample["fire-02"]), again, embedding=emb)
     assert s2.tier["label"] == s.tier["label"]
+    texts, feats, _, _ = training_rows(jiangmen)
+    for text, f in [(texts[0], feats[0]), (texts[500], feats[500]), ("某商场占用疏散通道，经责令改正后拒不改正。", feats[3])]:
+        e = enc.encode_queries([text])[0]
+        assert np.allclose(again.predict_proba([text], f[None, :], e[None, :])[0], _sklearn_proba(again, text, f, e),
+                           atol=1e-6)
 
 
 def test_no_penalty_list_items_show_the_statutory_ground(shared_dir):
