@@ -4,7 +4,8 @@ Starts `enforcement-helper serve --workers W` on 127.0.0.1, drives it with C con
 users (scripts/locustfile.py) for D seconds (bounded in time; loopback only), and reports throughput, p50/p95
 latency, errors and the server's memory over time (RSS of all its processes, sampled every 10 s).
 
-    python scripts/load_test.py --endpoint analyze --workers 2 --clients 16 --seconds 600
+    python scripts/load_test.py --endpoint analyze --workers 2 --clients 16 --seconds 600 --rate 50   # the goal
+    python scripts/load_test.py --endpoint analyze --workers 2 --clients 16 --seconds 600             # saturation
 """
 
 from __future__ import annotations
@@ -79,7 +80,7 @@ async def run(args: argparse.Namespace) -> dict:
             with open(f"{tmp}/load_failures.csv", encoding="utf-8") as f:
                 failures = [f"{r['Occurrences']}x {r['Error'][:120]}" for r in csv.DictReader(f)]
         return {
-            "driver": "locust (FastHttpUser, " + (f"paced to {args.rate} requests/s in total)" if args.rate
+            "driver": "locust (FastHttpUser, " + (f"Poisson arrivals, {args.rate} requests/s offered in total)" if args.rate
                                                    else "closed loop)"),
             "endpoint": args.endpoint, "workers": args.workers,
             "clients": args.clients, "seconds": round(elapsed, 1),
@@ -101,7 +102,8 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=16)
     ap.add_argument("--seconds", type=float, default=600)
     ap.add_argument("--rate", type=float, default=None,
-                    help="offered requests/s shared by the clients (default: closed loop, no think time)")
+                    help="requests/s offered by the clients together, as independent Poisson streams (officers with "
+                         "think time); default: closed loop, each client sends again as soon as it is answered")
     print(json.dumps(asyncio.run(run(ap.parse_args())), ensure_ascii=False, indent=1))
 
 

@@ -2,15 +2,19 @@
 
 The endpoint comes from ``EH_LOAD_ENDPOINT`` (analyze, search or verify). By default each simulated officer sends the
 next request as soon as the previous answer arrives (closed loop: throughput is what the service sustains at that
-concurrency, and latency is concurrency / throughput); with ``EH_LOAD_RATE`` each paces itself to that many requests/s.
+concurrency, and latency is concurrency / throughput); with ``EH_LOAD_RATE`` each sends that many requests/s on average,
+at exponential intervals (independent officers: Poisson arrivals).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import random
+import time
+from pathlib import Path
 
-from locust import FastHttpUser, constant, constant_throughput, task
+from locust import FastHttpUser, constant, task
 
 DESCRIPTIONS = [
     "某餐馆后厨未取得食品经营许可证擅自经营，系初次被查处",
@@ -22,6 +26,10 @@ DESCRIPTIONS = [
     "司机酒后驾驶机动车被查获",
     "小贩擅自占道摆摊卖水果，经劝阻后立即改正",
 ]
+# Plus every query of the retrieval eval sets (short phrases to pasted narratives), so the mix is not eight texts.
+_EVAL = Path(__file__).resolve().parents[1] / "eval"
+DESCRIPTIONS += [json.loads(line)["query"] for name in ("retrieval_dev", "retrieval_holdout", "retrieval_holdout2")
+                 for line in (_EVAL / f"{name}.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
 VERIFY_TEXT = "依据《中华人民共和国食品安全法》第一百二十二条第一款、《消防法》第六十条第一款第（三）项"
 ENDPOINTS = {
     "analyze": ("/v1/analyze", lambda d: {"description": d, "as_of": "2026-10-01", "party_type": "organization"}),
@@ -35,8 +43,22 @@ PATH, BODY = ENDPOINTS[os.environ.get("EH_LOAD_ENDPOINT", "analyze")]
 _RATE = float(os.environ.get("EH_LOAD_RATE") or 0)
 
 
+def poisson_arrivals(rate: float):  # noqa: ANN201
+    """Wait until this user's next send time, the gaps exponential with mean 1/rate: independent officers make a
+    Poisson stream. locust's ``constant_throughput`` keeps users that started together in step, so every request
+    of a round arrives at once and waits behind the others (a burst pattern no real office produces)."""
+
+    def wait(user: FastHttpUser) -> float:
+        now = time.monotonic()
+        nxt = getattr(user, "_next_at", now + random.expovariate(rate)) + random.expovariate(rate)
+        user._next_at = max(nxt, now - 1.0 / rate)  # a user far behind (slow answers) does not fire a burst
+        return max(0.0, user._next_at - now)
+
+    return wait
+
+
 class Officer(FastHttpUser):
-    wait_time = constant_throughput(_RATE) if _RATE > 0 else constant(0)
+    wait_time = poisson_arrivals(_RATE) if _RATE > 0 else constant(0)
 
     @task
     def post(self) -> None:

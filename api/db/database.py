@@ -12,7 +12,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import Engine, create_engine, event, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -125,14 +125,13 @@ class Database:
               corpus_version: str, index_version: str, status: int, note: str | None = None) -> int:
         """Write one audit record and commit before returning (nothing acknowledged is lost)."""
         body = json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str)
-        with self.sessions.begin() as s:
-            rec = AuditRecord(at=datetime.now(UTC), request_id=request_id, actor=actor, role=role, action=action,
-                              input_hash=hashlib.sha256(body.encode()).hexdigest(),
-                              result=json.loads(json.dumps(result, ensure_ascii=False, default=str)),
-                              corpus_version=corpus_version, index_version=index_version, status=status, note=note)
-            s.add(rec)
-            s.flush()
-            return rec.id
+        row = dict(at=datetime.now(UTC), request_id=request_id, actor=actor, role=role, action=action,
+                   input_hash=hashlib.sha256(body.encode()).hexdigest(),
+                   result=json.loads(json.dumps(result, ensure_ascii=False, default=str)),
+                   corpus_version=corpus_version, index_version=index_version, status=status, note=note)
+        # A Core INSERT, not an ORM unit of work: half the cost, and this runs on every request.
+        with self.engine.begin() as conn:
+            return int(conn.execute(insert(AuditRecord).values(**row)).inserted_primary_key[0])
 
     def audit_records(self, limit: int = 100, action: str | None = None) -> list[dict[str, Any]]:
         """Newest audit records first."""
