@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -426,9 +427,16 @@ class Services:
                            f"{self.settings.max_text_chars}", field, 413)
 
 
-def _bigrams(text: str) -> set[str]:
+@functools.lru_cache(maxsize=32768)
+def _bigrams(text: str) -> frozenset[str]:
+    # memoised: the title fallback compares one description with every stored item's title and conditions
     t = re.sub(r"[\W\d_a-zA-Z]+", "", text or "")
-    return {t[i:i + 2] for i in range(len(t) - 1)}
+    return frozenset(t[i:i + 2] for i in range(len(t) - 1))
+
+
+@functools.lru_cache(maxsize=32768)
+def _condition_bigrams(conditions: tuple[str, ...]) -> frozenset[str]:
+    return _bigrams(" ".join(conditions))
 
 
 def _cite_agreement(item_cite: str, ref_cite: str) -> int:
@@ -458,7 +466,7 @@ def _item_similarity(item: Any, text: str, fields: set[str]) -> float:
         return 0.0
     t = _bigrams(item.title)
     title = len(d & t) / math.sqrt(len(d) * len(t)) if t else 0.0
-    c = _bigrams(" ".join(tr.condition or "" for tr in item.tiers))
+    c = _condition_bigrams(tuple(tr.condition or "" for tr in item.tiers))
     cond = len(d & c) / len(d)
     used = {p.field for tr in item.tiers for p in tr.predicates}
     fit = len(fields & used) / len(fields) if fields else 0.0
