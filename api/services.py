@@ -427,11 +427,15 @@ class Services:
                            f"{self.settings.max_text_chars}", field, 413)
 
 
-@functools.lru_cache(maxsize=32768)
 def _bigrams(text: str) -> frozenset[str]:
-    # memoised: the title fallback compares one description with every stored item's title and conditions
     t = re.sub(r"[\W\d_a-zA-Z]+", "", text or "")
     return frozenset(t[i:i + 2] for i in range(len(t) - 1))
+
+
+# The title fallback compares one description with every stored item: item-side sets are memoised (bounded by the
+# stored items), the description's only for the last few texts (a description may be 20,000 characters).
+_item_bigrams = functools.lru_cache(maxsize=32768)(_bigrams)
+_text_bigrams = functools.lru_cache(maxsize=8)(_bigrams)
 
 
 @functools.lru_cache(maxsize=32768)
@@ -461,10 +465,10 @@ def _fact_fields(facts: Any) -> set[str]:
 def _item_similarity(item: Any, text: str, fields: set[str]) -> float:
     """How well an item fits the description: bigram cosine with the title, share of the description's bigrams in
     the tier conditions (half weight), share of the stated numeric fields the tier predicates use (half weight)."""
-    d = _bigrams(text)
+    d = _text_bigrams(text)
     if not d:
         return 0.0
-    t = _bigrams(item.title)
+    t = _item_bigrams(item.title)
     title = len(d & t) / math.sqrt(len(d) * len(t)) if t else 0.0
     c = _condition_bigrams(tuple(tr.condition or "" for tr in item.tiers))
     cond = len(d & c) / len(d)
