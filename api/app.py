@@ -11,7 +11,9 @@ from fastapi import FastAPI
 
 from api import observability
 from api.core.settings import Settings, get_settings
+from api.deps import apply_startup_policy
 from api.errors import document_errors, install_handlers
+from api.limits import RequestPool
 from api.routers import citations, documents, extract, health, search, web
 from api.services import Services
 
@@ -21,31 +23,34 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     observability.configure_logging(settings.log_json)
     services = Services(settings)
+    pool = RequestPool(settings.request_threads, settings.request_timeout_s, settings.exit_when_stuck)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Requests are CPU-bound: a few threads per worker keep the cores busy, while the default 40 would
-        # interleave every waiting request on the GIL and slow them all (scripts/load_test.py).
+        # interleave every waiting request on the GIL and slow them all (scripts/load_test.py). The computations
+        # run in the request pool (api.limits); the default pool serves the short blocking calls around them.
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
+        pool.start()
         services.warm_up()
-        revoked = services.db.set_dev_key(settings.dev_api_key or None)
-        if revoked and not settings.dev_api_key:
-            print(f"development API key disabled: {revoked} stored development key(s) revoked",
-                  file=sys.stderr, flush=True)
-        if settings.dev_api_key:
-            print("\n" + "!" * 78 + f"\n!! DEVELOPMENT API KEY ACTIVE: X-API-Key: {settings.dev_api_key} (role admin)\n"
-                  "!! Anyone who knows it can draft documents. Set EH_DEV_API_KEY= (empty) in production.\n"
-                  + "!" * 78 + "\n", file=sys.stderr, flush=True)
+        # No key unless `serve --dev` (then an officer key, never printed); a start without it revokes stored ones.
+        apply_startup_policy(settings, services.db)
         app.state.ready = True
-        yield
+        try:
+            yield
+        finally:
+            pool.stop()
 
-    app = FastAPI(title="enforcement helper (执法助手)", version="0.1.0", lifespan=lifespan,
+    # No Swagger UI or ReDoc: both load scripts from a CDN. /docs is a local page over /openapi.json (routers.web).
+    app = FastAPI(title="enforcement helper (执法助手)", version="0.1.0", lifespan=lifespan, docs_url=None,
+                  redoc_url=None,
                   description="Offline, verifiable statute lookup, citation checking and enforcement drafting.")
     app.state.services = services
+    app.state.pool = pool
     app.state.ready = False
     install_handlers(app)
     document_errors(app)
-    observability.install(app, settings.max_body_bytes)
+    observability.install(app, settings.max_body_bytes, settings.allowed_host_list)
     app.include_router(health.router)
     app.include_router(citations.router)
     app.include_router(documents.router)

@@ -103,7 +103,7 @@ def build(force: Annotated[bool, typer.Option(help="Re-read every source")] = Fa
     err.print(f"index: {s.index_dir} (loaded if current, else built; unchanged texts are not re-embedded)")
     from index.search import Searcher
 
-    searcher = Searcher.from_store(svc.store, svc.encoder, s.index_dir, quiet=False)
+    searcher = Searcher.from_store(svc.store, svc.encoder, s.index_dir, quiet=False, cache_dir=s.embedding_cache_dir)
     svc.item_index(searcher)  # embeds new benchmark item titles into their cache
     err.print("tier model: loading or training on the 江门 table")
     _ = svc.tier_model
@@ -182,6 +182,8 @@ def _print_stored(r: dict, indent: str) -> None:
 
 PartyOpt = Annotated[str | None, typer.Option("--party-type", help="individual | individual_business | organization")]
 TopK = Annotated[int, typer.Option("--top-k", help="Number of provisions")]
+RegionOpt = Annotated[str | None, typer.Option("--region", help="Province whose local regulations apply, e.g. 重庆, "
+                                               "浙江; 全国 for every province (default EH_REGION)")]
 
 
 @app.command()
@@ -189,6 +191,7 @@ def search(
     query: Annotated[str | None, typer.Argument(help="Violation description")] = None,
     as_of: AsOf = None,
     top_k: TopK = 10,
+    region: RegionOpt = None,
     as_json: Json = False,
     jsonl: Jsonl = False,
 ) -> None:
@@ -196,10 +199,10 @@ def search(
     svc = Services()
     if jsonl:
         run_jsonl(lambda r: _search_line(svc.search(r.get("query") or "", parse_date(r.get("as_of")),
-                                                    int(r.get("top_k") or 10))))
+                                                    int(r.get("top_k") or 10), r.get("region") or region)))
         return
     try:
-        res = svc.search(query if query is not None else sys.stdin.read(), parse_date(as_of), top_k)
+        res = svc.search(query if query is not None else sys.stdin.read(), parse_date(as_of), top_k, region)
     except AppError as e:
         _fail(e)
         return
@@ -219,7 +222,7 @@ def search(
 
 def _search_line(res: dict) -> dict:
     """One ``search --jsonl`` answer: the results with the signals that qualify them."""
-    extra = {k: res[k] for k in ("confidence_flag", "version_gaps") if k in res}
+    extra = {k: res[k] for k in ("confidence_flag", "version_gaps", "region") if k in res}
     return {"no_match": res["no_match"], "confidence": res["confidence"], "notes": res.get("notes") or [],
             **extra, "results": res["results"]}
 
@@ -231,7 +234,11 @@ def analyze(
     party_type: PartyOpt = None,
     discovery_date: Annotated[str | None, typer.Option("--discovery-date",
                                                        help="When the violation was discovered YYYY-MM-DD "
-                                                            "(limitation, R2.5; default: the decision date)")] = None,
+                                                            "(limitation, R2.5; unknown: a reminder asks for it "
+                                                            "once the period may have run)")] = None,
+    region: RegionOpt = None,
+    decision_date: Annotated[str | None, typer.Option("--decision-date", help="Planned decision date YYYY-MM-DD "
+                                                      "(default today): benchmark validity, 从旧兼从轻")] = None,
     as_json: Json = False,
     jsonl: Jsonl = False,
 ) -> None:
@@ -239,11 +246,14 @@ def analyze(
     svc = Services()
     if jsonl:
         run_jsonl(lambda r: svc.analyze(r.get("description") or "", parse_date(r.get("as_of")), r.get("party_type"),
-                                        parse_date(r.get("discovery_date"), "discovery_date")))
+                                        parse_date(r.get("discovery_date"), "discovery_date"),
+                                        r.get("region") or region,
+                                        parse_date(r.get("decision_date") or decision_date, "decision_date")))
         return
     try:
         res = svc.analyze(text if text is not None else sys.stdin.read(), parse_date(as_of), party_type,
-                          parse_date(discovery_date, "discovery_date"))
+                          parse_date(discovery_date, "discovery_date"), region,
+                          parse_date(decision_date, "decision_date"))
     except AppError as e:
         _fail(e)
         return
@@ -336,16 +346,59 @@ bench_app = typer.Typer(help="Discretion benchmarks (裁量基准): load an agen
 app.add_typer(bench_app, name="benchmarks")
 
 
+def _local_actor(svc: Services, api_key: str | None) -> tuple[str, str]:
+    """Who runs a command that changes what the service serves: the key's holder (admin only), else the OS user."""
+    import getpass
+
+    if not api_key:
+        try:
+            return f"os:{getpass.getuser()}", "local"
+        except (KeyError, OSError):
+            return "os:unknown", "local"
+    rec = svc.db.find_key(api_key)
+    if rec is None:
+        _fail(AppError("invalid_api_key", "the API key is unknown or revoked", "api_key"))
+        raise AssertionError("unreachable")
+    if rec.role != "admin":
+        _fail(AppError("forbidden", f"role {rec.role!r} may not change benchmarks; needs an admin key", "api_key"))
+    return rec.name, rec.role
+
+
 @bench_app.command("load")
 def benchmarks_load(path: Annotated[Path, typer.Argument(help="YAML, CSV or XLSX table")],
                     name: Annotated[str | None, typer.Option(help="Benchmark name")] = None,
+                    api_key: Annotated[str | None, typer.Option(
+                        "--api-key", envvar="EH_API_KEY", show_envvar=False,
+                        help="Record the change under this admin key (default: the OS user)")] = None,
                     as_json: Json = False) -> None:
-    """Load a table; print what was parsed and what was not (exit 1 if rows were rejected)."""
+    """Load a table; print what was parsed and what was not (exit 1 if rows were rejected).
+
+    Every worker serves the new table, so the load is audited: who, the file's SHA-256, what was parsed and rejected.
+    """
+    import hashlib
+    import uuid
+
+    svc = Services()
+    actor, role = _local_actor(svc, api_key)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+    record = {"file": path.name, "sha256": digest, "name": name}
+
+    def _audit(result: dict, status: int) -> None:
+        svc.db.audit(request_id=f"cli-{uuid.uuid4().hex}", actor=actor, role=role, action="benchmarks_load",
+                     payload={**record, "path": str(path.resolve())}, result={**record, **result},
+                     corpus_version=svc.corpus_version(), index_version="none", status=status)
+
     try:
-        res = Services().load_benchmark(path, name)
+        res = svc.load_benchmark(path, name)
     except AppError as e:
+        _audit({"ok": False, "error": e.to_dict()["error"]}, e.status)
         _fail(e)
         return
+    rep = res["report"]
+    _audit({"ok": res["ok"], "benchmark": rep.get("benchmark"), "format": rep.get("format"),
+            **{k: rep.get(k) for k in ("rows_read", "rows_loaded", "rows_skipped", "items", "tiers")},
+            "rejected": [i for i in rep.get("issues", []) if i.get("level") == "error"][:50]},
+           200 if res["ok"] else 422)
     if as_json:
         _dump(res["report"])
     else:
@@ -373,25 +426,38 @@ app.add_typer(eval_app, name="eval")
 @eval_app.command("retrieval")
 def eval_retrieval(
     dev: Annotated[Path, typer.Option(help="Development set (JSON lines)")] = Path("eval/retrieval_dev.jsonl"),
+    eval_set: Annotated[str, typer.Option("--set", help="dev: the --dev file; real: the published decisions "
+                                          "in ../shared/eval/real_decisions, per split")] = "dev",
     top_k: TopK = 10,
     as_json: Json = False,
 ) -> None:
-    """Recall@1/5/10 and MRR for the 罚则 and the 违则 on the development set."""
-    from index.evaluate import evaluate
+    """Recall@1/5/10 and MRR for the 罚则 and the 违则 on the development set or on real decisions."""
+    from index.evaluate import REAL_SPLITS, evaluate, load_real
 
-    if not dev.exists():
-        _fail(AppError("file_not_found", f"{dev} does not exist", "dev"))
-    res = evaluate(Services().searcher, dev, top_k=top_k)
-    if as_json:
-        _dump(res)
+    svc = Services()
+    if eval_set == "real":
+        path = svc.settings.shared_dir / "eval" / "real_decisions" / "decisions.jsonl"
+        if not path.exists():
+            _fail(AppError("file_not_found", "real decisions not found: set EH_SHARED_DIR", "set"))
+        runs = {split: evaluate(svc.searcher, load_real(path, split), top_k=top_k) for split in REAL_SPLITS}
+    elif eval_set == "dev":
+        if not dev.exists():
+            _fail(AppError("file_not_found", f"{dev.name} does not exist", "dev"))
+        runs = {"dev": evaluate(svc.searcher, dev, top_k=top_k)}
+    else:
+        _fail(AppError("bad_set", "--set is dev or real", "set"))
         return
-    for role in ("basis", "violated"):
-        m = res.get(role) or {}
-        out.print(f"{'罚则' if role == 'basis' else '违则'} ({role}): " + "  ".join(
-            f"{k} {v:.3f}" for k, v in m.items() if isinstance(v, (int, float))), markup=False)
-    for k, v in res.items():
-        if k not in ("basis", "violated") and not isinstance(v, (dict, list)):
-            out.print(f"{k}: {v}", markup=False)
+    if as_json:
+        _dump(runs if eval_set == "real" else runs["dev"])
+        return
+    for name, res in runs.items():
+        out.print(f"[{name}] {res['positives']} cases; version gap share {res.get('version_gap_share')}", markup=False)
+        for role in ("basis", "violated"):
+            m = res.get(role) or {}
+            out.print(f"  {'罚则' if role == 'basis' else '违则'} ({role}): " + "  ".join(
+                f"{k} {v:.3f}" for k, v in m.items() if isinstance(v, (int, float))), markup=False)
+        lat = res.get("latency_ms") or {}
+        out.print(f"  latency p50 {lat.get('p50')} ms, p95 {lat.get('p95')} ms", markup=False)
 
 
 keys_app = typer.Typer(help="API keys (stored hashed; the clear key is shown once).", no_args_is_help=True)
@@ -402,10 +468,13 @@ app.add_typer(keys_app, name="keys")
 def keys_create(name: Annotated[str, typer.Option(help="Who holds the key")],
                 role: Annotated[str, typer.Option(help="officer | reviewer | system | admin")]) -> None:
     """Create a key and print it once."""
+    from api.db.database import ROLES
+
     try:
         key = Services().db.create_key(name, role)
     except ValueError as exc:
-        _fail(AppError("bad_role", str(exc), "role"))
+        _fail(AppError("bad_role", str(exc), "role") if role not in ROLES
+              else AppError("reserved_name", str(exc), "name"))
         return
     sys.stdout.write(key + "\n")
 
@@ -418,19 +487,57 @@ def keys_list() -> None:
 
 
 @keys_app.command("revoke")
-def keys_revoke(prefix: Annotated[str, typer.Argument(help="The key's first 8 characters")]) -> None:
-    """Revoke a key."""
-    n = Services().db.revoke_key(prefix)
+def keys_revoke(prefix: Annotated[str | None, typer.Argument(help="The key's prefix as `keys list` shows it")] = None,
+                key_id: Annotated[int | None, typer.Option("--id", help="The key's id (keys list)")] = None) -> None:
+    """Revoke one key, by its prefix or id. A prefix that several live keys share revokes nothing (exit 2)."""
+    from api.db.database import AmbiguousKeyPrefix
+
+    db = Services().db
+    if (prefix is None) == (key_id is None):
+        _fail(AppError("bad_arguments", "give a key prefix or --id, not both", "prefix"))
+    try:
+        n = db.revoke_key_id(key_id) if key_id is not None else db.revoke_key(prefix or "")
+    except AmbiguousKeyPrefix as exc:
+        err.print(f"[red]error[/red] \\[ambiguous_key_prefix] {escape(repr(exc.prefix))} matches {len(exc.matches)} "
+                  "live keys; nothing revoked. Give a longer prefix or revoke by id:")
+        for k in exc.matches:
+            err.print(f"  --id {k['id']}  {k['prefix']}…  {k['name']} ({k['role']}), created {k['created_at']}",
+                      markup=False)
+        raise typer.Exit(2) from None
+    except ValueError as exc:
+        _fail(AppError("bad_prefix", str(exc), "prefix"))
+        return
     err.print(f"revoked {n} key(s)")
     if not n:
         raise typer.Exit(1)
 
 
-@app.command()
-def audit(limit: Annotated[int, typer.Option()] = 20, action: Annotated[str | None, typer.Option()] = None) -> None:
+audit_app = typer.Typer(help="The audit trail: newest records (JSON lines), or purge old ones.",
+                        invoke_without_command=True)
+app.add_typer(audit_app, name="audit")
+
+
+@audit_app.callback()
+def audit(ctx: typer.Context, limit: Annotated[int, typer.Option()] = 20,
+          action: Annotated[str | None, typer.Option()] = None) -> None:
     """Print the newest audit records as JSON lines."""
-    for rec in Services().db.audit_records(limit, action):
-        _dump(rec)
+    if ctx.invoked_subcommand is None:
+        for rec in Services().db.audit_records(limit, action):
+            _dump(rec)
+
+
+@audit_app.command("purge")
+def audit_purge(older_than_days: Annotated[int | None, typer.Option(
+        "--older-than-days", help="Delete records older than this (default: EH_AUDIT_RETENTION_DAYS)")] = None) -> None:
+    """Delete audit records older than N days and say how many went."""
+    svc = Services()
+    days = older_than_days if older_than_days is not None else svc.settings.audit_retention_days
+    if days is None or days < 0:
+        _fail(AppError("retention_missing", "give --older-than-days N (N >= 0) or set EH_AUDIT_RETENTION_DAYS",
+                       "older_than_days"))
+        return
+    n = svc.db.purge_audit(days)
+    err.print(f"deleted {n} audit record(s) older than {days} day(s)", markup=False)
 
 
 def prometheus_multiproc_dir() -> Path | None:
@@ -465,13 +572,22 @@ def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8000,
     workers: Annotated[int, typer.Option()] = 1,
+    dev: Annotated[bool, typer.Option("--dev", help="Development mode: loopback only, an officer key kept in "
+                                      "<data_dir>/dev_api_key (or EH_DEV_API_KEY)")] = False,
 ) -> None:
-    """Run the HTTP API and web page."""
+    """Run the HTTP API and web page (no API key exists unless created with `keys create`, or with --dev)."""
     import os
     import shutil
 
-    import uvicorn
+    from api.deps import is_loopback
+    from api.limits import serve_supervised
 
+    if dev and not is_loopback(host):
+        _fail(AppError("dev_needs_loopback", f"--dev serves on loopback only, and {host} is not a loopback address: "
+                       "use --host 127.0.0.1 (or ::1), or drop --dev and create keys with `keys create`", "host"))
+    # Set either way: the workers read it, and a stray EH_DEV_MODE must not turn dev mode on without the check above.
+    os.environ["EH_DEV_MODE"] = "1" if dev else "0"
+    get_settings.cache_clear()
     made: Path | None = None
     if workers > 1:
         # Share the cores among the workers: each with the default two-thread encoder (and OpenMP pools) would
@@ -489,7 +605,8 @@ def serve(
         # import; there only a directory the user set before start-up is used (and wiped of stale files).
         made = prometheus_multiproc_dir()
     try:
-        uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers)
+        # Always supervised, even one worker: a hung or stuck worker is replaced, not left hanging (api/limits.py).
+        serve_supervised("api.app:create_app", host=host, port=port, workers=workers)
     finally:
         if made is not None:
             shutil.rmtree(made, ignore_errors=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import date
 from typing import Any
 
@@ -34,16 +36,60 @@ class AppError(Exception):
         return {"error": body}
 
 
+class RequestTimeout(AppError):
+    """A request that ran past ``EH_REQUEST_TIMEOUT_S``: abandoned, answered 503 with a Retry-After."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__("request_timeout", f"请求处理超时：the request took longer than {seconds:g} s and was "
+                         "abandoned; retry later, or send a shorter text", None, 503)
+        self.headers = {"Retry-After": "1"}
+
+
 def parse_date(value: str | date | None, field: str = "as_of") -> date | None:
-    """ISO date from user input, or an :class:`AppError` naming the field."""
+    """ISO date from user input, bounded to 1949-10-01 … 2100-12-31, or an :class:`AppError` naming the field."""
+    from api.schemas import MAX_DATE, MIN_DATE
+
     if value is None or value == "":
         return None
     if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise AppError("bad_date", f"{field} must be a date as YYYY-MM-DD, got {value!r}", field, 422) from None
+        day = value
+    else:
+        try:
+            day = date.fromisoformat(str(value).strip())
+        except ValueError:
+            raise AppError("bad_date", f"{field} must be a date as YYYY-MM-DD, got {value!r}", field, 422) from None
+    if not MIN_DATE <= day <= MAX_DATE:
+        # far dates overflow date arithmetic (9999-12-31 plus 「次日」) and no statute applies to them anyway
+        raise AppError("bad_date", f"{field} must lie between {MIN_DATE} and {MAX_DATE} (日期超出范围), got {day}",
+                       field, 422)
+    return day
+
+
+# An absolute POSIX path in a message, e.g. the data dir; URL paths of this API are left alone.
+_ABS_PATH = re.compile(r"(?<![\w.~/:-])/[^\s'\"`<>(){}\[\],;]+?(?=[:.]?(?:[\s'\"`<>(){}\[\],;]|$))")
+_API_PATHS = ("/v1/", "/static/", "/docs", "/openapi.json", "/healthz", "/readyz", "/metrics", "/review")
+
+
+def redact_paths(text: str) -> str:
+    """``text`` with the server's file paths replaced by ``<path>``: callers need not learn the layout."""
+    if "/" not in text:
+        return text
+    return _ABS_PATH.sub(lambda m: m.group() if m.group().startswith(_API_PATHS) else "<path>", text)
+
+
+class ErrorResponse(JSONResponse):
+    """JSON that renders whatever a message holds: a lone surrogate echoed from input becomes ``?``, not a 500."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode(
+            "utf-8", "replace")
+
+
+def error_response(code: str, message: str, status: int, field: str | None = None,
+                   headers: dict[str, str] | None = None, **extra: Any) -> ErrorResponse:
+    """The one error body, with server paths removed from the message."""
+    return ErrorResponse({"error": {"code": code, "message": redact_paths(message), "field": field, **extra}},
+                         status_code=status, headers=headers)
 
 
 def install_handlers(app: FastAPI) -> None:
@@ -51,29 +97,32 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(AppError)
     async def _app_error(_: Request, exc: AppError) -> JSONResponse:
-        return JSONResponse(exc.to_dict(), status_code=exc.status)
+        body = exc.to_dict()["error"]
+        return error_response(body.pop("code"), body.pop("message"), exc.status, headers=getattr(exc, "headers", None),
+                              **body)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
         errs = exc.errors()
         first = errs[0] if errs else {}
-        loc = ".".join(str(x) for x in first.get("loc", ()) if x not in ("body", "query"))
-        return JSONResponse(
-            {"error": {"code": "invalid_request", "message": first.get("msg", "invalid request"), "field": loc or None,
-                       "details": [{"field": ".".join(map(str, e.get("loc", ()))), "message": e.get("msg")} for e in errs]}},
-            status_code=422,
-        )
+        # the leading element says where (body, query, path, header); a field may itself be called "query"
+        where = tuple(first.get("loc", ()))
+        loc = ".".join(str(x) for x in (where[1:] if where[:1] in (("body",), ("query",), ("path",), ("header",),
+                                                                   ("cookie",)) else where))
+        return error_response(
+            "invalid_request", str(first.get("msg", "invalid request")), 422, loc or None,
+            details=[{"field": ".".join(map(str, e.get("loc", ()))), "message": e.get("msg")} for e in errs])
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(exc.status_code, "http_error")
-        return JSONResponse({"error": {"code": code, "message": str(exc.detail), "field": None}},
-                            status_code=exc.status_code)
+        return error_response(code, str(exc.detail), exc.status_code, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
-    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:  # pragma: no cover - last resort
-        return JSONResponse({"error": {"code": "internal_error", "message": "internal error; see the server log",
-                                       "field": None}}, status_code=500)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        # Last resort: a fixed message, never the exception's text (paths, inputs) nor a traceback; the server log
+        # has both (Starlette re-raises the exception after this answer).
+        return error_response("internal_error", "internal error (服务器内部错误); see the server log", 500)
 
 
 class ErrorDetail(BaseModel):

@@ -13,6 +13,9 @@ from fastapi import FastAPI, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import (CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest,
                                multiprocess, values)
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+from api.errors import error_response
 
 # Counters and histograms need nothing more for multiprocess mode (``serve --workers N``). A Gauge would need a
 # ``multiprocess_mode``, and a live one ``mark_process_dead``, which uvicorn gives no hook for: add neither lightly.
@@ -126,7 +129,9 @@ class Observe:
             return
         header = dict(scope.get("headers") or []).get(b"x-request-id")
         rid = request_id(header.decode("latin-1") if header else None)
-        scope.setdefault("state", {})["request_id"] = rid  # request.state.request_id for handlers and the audit
+        state = scope.setdefault("state", {})
+        state["request_id"] = rid  # request.state.request_id for handlers and the audit
+        state["started"] = time.monotonic()  # the per-request deadline counts from here (api.limits)
         structlog.contextvars.bind_contextvars(request_id=rid)
         t = time.perf_counter()
         status = 500
@@ -149,11 +154,45 @@ class Observe:
             structlog.contextvars.clear_contextvars()
 
 
-def install(app: FastAPI, max_body_bytes: int) -> None:
+# Probes and scrapes address a replica by IP or pod name; they reveal nothing a rebinding page could use.
+HOST_EXEMPT = frozenset({"/healthz", "/readyz", "/metrics"})
+
+
+class HostGuard:
+    """ASGI middleware: Starlette's ``TrustedHostMiddleware`` (``EH_ALLOWED_HOSTS``), answering with the one error
+    body. A page on another site that rebinds its DNS name to this host still sends its own name as Host, so it
+    gets 400 instead of the API (DNS rebinding)."""
+
+    def __init__(self, app, allowed_hosts: list[str]) -> None:  # noqa: ANN001
+        self.app = app
+        self.check = TrustedHostMiddleware(self._allowed, allowed_hosts=allowed_hosts, www_redirect=False)
+
+    async def _allowed(self, scope, receive, send) -> None:  # noqa: ANN001
+        scope["eh.host_ok"] = True
+        await self.app(scope, receive, send)
+
+    async def __call__(self, scope, receive, send) -> None:  # noqa: ANN001
+        if scope["type"] != "http" or self.check.allow_any or scope["path"] in HOST_EXEMPT:
+            await self.app(scope, receive, send)
+            return
+
+        async def refuse(message) -> None:  # noqa: ANN001
+            if scope.get("eh.host_ok"):  # the app's own answer
+                await send(message)
+            elif message["type"] == "http.response.start":  # Starlette's plain-text refusal, in the one error body
+                await error_response("invalid_host", "Host header not allowed (EH_ALLOWED_HOSTS)", 400,
+                                     "Host")(scope, receive, send)
+
+        await self.check(scope, receive, refuse)
+
+
+def install(app: FastAPI, max_body_bytes: int, allowed_hosts: list[str] | None = None) -> None:
     """Add the middleware and the /metrics route."""
     app.add_middleware(BodyLimit, max_body_bytes=max_body_bytes)  # inner: the 413 still gets a request id
+    app.add_middleware(HostGuard, allowed_hosts=allowed_hosts or ["*"])  # before the body is read
     app.add_middleware(Observe)
 
     @app.get("/metrics", include_in_schema=False)
-    def metrics() -> Response:
+    async def metrics() -> Response:
+        # async: answered on the event loop, never queued behind requests in the thread pools
         return Response(generate_latest(metrics_registry()), media_type=CONTENT_TYPE_LATEST)

@@ -108,7 +108,8 @@ class Services:
         """The index for the current store: loaded when current, else built (``enforcement-helper build``)."""
         from index.search import Searcher
 
-        searcher = Searcher.from_store(self.store, self.encoder, self.settings.index_dir, quiet=True)
+        searcher = Searcher.from_store(self.store, self.encoder, self.settings.index_dir, quiet=True,
+                                       cache_dir=self.settings.embedding_cache_dir)
         searcher.attach_items(self.item_index(searcher))
         return searcher
 
@@ -121,15 +122,31 @@ class Services:
         return ItemIndex.build(item_records(self.benchmarks), searcher.index, self.encoder,
                                self.settings.index_dir / "item_cache")
 
-    def search(self, query: str, as_of: date | None = None, top_k: int = 10) -> dict[str, Any]:
-        """Applicable provisions with their 违则/罚则 pairs, for the version in force on ``as_of``."""
+    def region(self, region: str | None) -> str | None:
+        """The province a request's ``region`` names (the configured default when it names none)."""
+        from nlp.regions import RegionError, normalize_region
+
+        try:
+            return normalize_region(region if region is not None else self.settings.region)
+        except RegionError as exc:
+            raise AppError(exc.code, str(exc), "region", 422) from None
+
+    def search(self, query: str, as_of: date | None = None, top_k: int = 10,
+               region: str | None = None) -> dict[str, Any]:
+        """Applicable provisions with their 违则/罚则 pairs, for the version in force on ``as_of``.
+
+        Local regulations are those of ``region`` (default: the configured one); other provinces' never bind.
+        """
         from index.search import SearchError
 
         self._check_text(query, "query")
+        province = self.region(region)
         try:
-            return self.searcher.search(query, as_of, top_k).to_dict()
+            out = self.searcher.search(query, as_of, top_k, region=province).to_dict()
         except SearchError as exc:
             raise AppError(exc.code, str(exc), "query", 422) from None
+        out["region"] = province or "全国"
+        return out
 
     # ---- analysis ---------------------------------------------------------------------------
     @cached_property
@@ -143,12 +160,14 @@ class Services:
                              text=text)
 
     def analyze(self, description: str, as_of: date | None = None, party_type: str | None = None,
-                discovery_date: date | None = None) -> dict[str, Any]:
+                discovery_date: date | None = None, region: str | None = None,
+                decision_date: date | None = None) -> dict[str, Any]:
         """Provisions, matched benchmark items, tier, fine and reminders for a violation description.
 
         Retrieval sees the description without its circumstance cues (「已及时改正」 …, ``nlp.facts.conduct_text``);
         facts and tier use the full text. ``discovery_date`` (R2.5) defaults to the decision date, said so.
         """
+        from analysis.compliance import check_compliance
         from nlp.facts import conduct_text, extract_facts
         from nlp.tiers import no_penalty_list_reminders, suggest_tier
 
@@ -158,43 +177,147 @@ class Services:
         self._check_text(description, "description")
         facts = extract_facts(description)
         query = conduct_text(facts)
-        found = self.search(query, as_of, top_k=5)
-        decision = date.today()
+        found = self.search(query, as_of, top_k=5, region=region)
+        decision = decision_date or date.today()
         party = "individual" if party_type == "individual_business" else party_type
         matches = self._match_items(found["results"], decision, as_of, query, facts, party)
         if not any(not m["summary"]["no_penalty_list"] and not m["summary"]["citation_conflict"] for m in matches):
             matches = self._match_by_title(query, facts, decision, as_of, party) + matches
         lists = [m for m in matches if m["summary"]["no_penalty_list"]]
         answer: dict[str, Any] = {
-            "description": description, "retrieval_text": query, "as_of": found["as_of"],
-            "decision_date": decision.isoformat(), "discovery_date": (discovery_date or decision).isoformat(),
+            "description": description, "retrieval_text": query, "as_of": found["as_of"], "region": found["region"],
+            "decision_date": decision.isoformat(),
+            "discovery_date": discovery_date.isoformat() if discovery_date else None,
             "no_match": found["no_match"], "confidence": found["confidence"],
             "provisions": found["results"], "matches": [m["summary"] for m in matches],
-            "tier": None, "fine": None, "factors": [], "reminders": [],
+            "tier": None, "fine": None, "factors": [], "reminders": [], "no_violation": False,
         }
+        answer["from_old_from_light"] = self._lighter_law(found["results"], as_of, decision, party)
+        lawful = check_compliance(description)
+        if lawful.no_violation:
+            # A statement of compliance or of no finding: nothing is cited as violated; the provisions are only the
+            # rules that were checked.
+            answer.update(no_violation=True, no_match=True, confidence=0.0, matches=[], similar_items=[],
+                          no_violation_evidence=[{"text": t, "span": list(sp)} for t, sp in
+                                                 zip(lawful.evidence, lawful.spans, strict=True)],
+                          provisions=[{**h, "context_only": True, "label": "已核查（未认定违法）"} for h in found["results"]])
+            answer["reminders"].append({"code": "no_violation", "blocking": False, "rule": "处罚法 第四十条",
+                                        "message": "描述载明检查合格或未发现违法行为：不认定违法，不建议阶次和罚款；"
+                                                   "所列条文仅为已核查的规定"})
+            return answer
         # R5.7: matched 不予处罚 list items are checked against the facts (reminders only, never the tier source)
         list_reminders = [asdict(r) for r in no_penalty_list_reminders(facts, [m["item"] for m in lists[:3]])]
         penal = [m for m in matches if not m["summary"]["no_penalty_list"]]
-        if not penal:
-            answer["reminders"] = [{"code": "no_benchmark", "message": "未匹配到裁量基准事项：请按罚则的法定幅度裁量",
-                                    "rule": "R3.2", "blocking": False}] + list_reminders
+        # An item decides the tier only when its citation agrees with the retrieved pair; one found by title
+        # similarity, or citing another 款/项, is shown for reference and never decides.
+        agreeing = [m for m in penal if m["summary"].get("via") != "title" and not m["summary"].get("citation_conflict")]
+        answer["similar_items"] = [{**m["summary"], "label": "相似事项（仅供参考）"}
+                                   for m in penal if m not in agreeing][:3]
+        if not agreeing:
+            self._statutory_fine(answer, facts, party, as_of)
+            self._lawful_range(answer, facts, party, as_of)
+            answer["reminders"] += list_reminders
+            self._limitation_reminder(answer, None, as_of, discovery_date)
             return answer
+        penal = agreeing
         best = penal[0]
         emb = self._tier_embedding(description)
         tier = suggest_tier(facts, best["item"], self.tier_model, decision_date=decision, violation_date=as_of,
-                            discovery_date=discovery_date or decision, party_type=party, embedding=emb).to_dict()
+                            discovery_date=discovery_date, party_type=party, embedding=emb).to_dict()
         tier_info = tier.get("tier") or {}
         answer.update({
             "item": best["summary"],
             "tier": {"label": tier_info.get("label"), "rank": tier_info.get("rank"),
-                     "probability": tier_info.get("probability"), **tier_info},
-            "fine": tier.get("fine"), "factors": tier.get("factors", []),
+                     "probability": tier_info.get("probability"), **tier_info, "source": "item"},
+            "fine": {**(tier.get("fine") or {}), "source": "item"}, "factors": tier.get("factors", []),
             "reminders": tier.get("reminders", []) + list_reminders,
             "adjustment": tier.get("adjustment"), "method": tier.get("method"),
             "probabilities": tier.get("probabilities"),
         })
-        self._analysis_reminders(answer, best, penal, party, as_of, discovery_date)
+        self._analysis_reminders(answer, best, penal, party, as_of, discovery_date, facts)
+        self._lawful_range(answer, facts, party, as_of)
         return answer
+
+    def _lighter_law(self, hits: list[dict[str, Any]], as_of: date | None, decision: date,
+                     party: str | None) -> dict[str, Any] | None:
+        """从旧兼从轻 for the top pair's 罚则 when the violation and decision dates fall in different versions."""
+        from analysis.lighter import compare_versions
+
+        found = self._penalty_text(hits, as_of)
+        if found is None or as_of is None or as_of >= decision:
+            return None
+        return compare_versions(self.resolver, found[0], as_of, decision, party)
+
+    def _lawful_range(self, answer: dict[str, Any], facts: Any, party: str | None, as_of: date | None) -> None:
+        """The statutory range of the top pair's 罚则 on the fine, beside a benchmark band: what any lawful fine lies in."""
+        from analysis.fines import statutory_fine
+        from nlp.tiers import facts_to_fields
+
+        fine = answer.get("fine")
+        found = self._penalty_text(answer["provisions"], as_of)
+        if not fine or found is None:
+            return
+        cite, text, item_no = found
+        vals, _ = facts_to_fields(facts)
+        amounts = {k: float(v) for k, v in vals.items() if k in ("违法所得", "货值金额", "销售额", "工程造价", "总投资额")
+                   and isinstance(v, (int, float))}
+        st = statutory_fine(text, cite, party, amounts, item=item_no)
+        if st is not None:
+            fine["lawful_range"] = {"min": st["min"], "max": st["max"], "statutory": st["statutory"], "citation": cite,
+                                    "clause": st["clause"]}
+
+    def _penalty_text(self, hits: list[dict[str, Any]], as_of: date | None) -> tuple[str, str, int | None] | None:
+        """The top pair's 罚则: its citation (款 level), the text that names its fine, and the cited 项.
+
+        The 款 is the text when it names a fine; else the whole article, where a later 款 may range each 项
+        (水污染防治法 第八十五条第二款).
+        """
+        from analysis.fines import choose_range
+        from nlp.citations import format_citation
+
+        top = next(iter(hits), None)
+        basis = (top if top.get("is_liability") else top.get("basis")) if top else None
+        if not basis:
+            return None
+        law, art, sub = basis["law"], basis["article"], basis.get("article_sub") or 0
+        cite = format_citation(law, art, sub, basis.get("paragraph"))
+        text = self._provision(cite, as_of).get("text") or basis.get("text") or ""
+        if basis.get("paragraph") and choose_range(text, None) is None:
+            text = self._provision(format_citation(law, art, sub), as_of).get("text") or text
+        return cite, text, basis.get("item")
+
+    def _statutory_fine(self, answer: dict[str, Any], facts: Any, party: str | None, as_of: date | None,
+                        announce: bool = True) -> None:
+        """Tier and fine from the top pair's 罚则 and a general split of its range, when no benchmark item applies
+        (``announce``: say so in a reminder)."""
+        from analysis.fines import statutory_fine
+        from nlp.tiers import facts_to_fields, statutory_tier
+
+        rem = answer["reminders"]
+        found = self._penalty_text(answer["provisions"], as_of)
+        if found is None:
+            rem.append({"code": "no_penalty_provision", "blocking": False, "rule": "R3.2",
+                        "message": "未检索到可适用的罚则：无法给出罚款幅度，请查明罚则"})
+            return
+        cite, text, item_no = found
+        vals, _ = facts_to_fields(facts)
+        amounts = {k: float(v) for k, v in vals.items() if k in ("违法所得", "货值金额", "销售额", "工程造价", "总投资额")
+                   and isinstance(v, (int, float))}
+        label, grounds = statutory_tier(facts)
+        fine = statutory_fine(text, cite, party, amounts, label, serious=facts.polarity("serious_circumstances") == 1,
+                              item=item_no)
+        if fine is None:
+            rem.append({"code": "no_fine_in_penalty_provision", "blocking": False, "rule": "R3.2",
+                        "message": f"{cite} 未规定罚款幅度（可能仅警告、没收、责令停产停业等）：请按罚则确定处罚种类"})
+            return
+        answer["fine"] = fine
+        answer["tier"] = {"label": label, "rank": None, "probability": None, "source": "statutory_split",
+                          "grounds": grounds, "rule": fine["rule"]}
+        answer["factors"] = grounds
+        if announce:
+            rem.append({"code": "no_benchmark", "blocking": False, "rule": "R3.2；R5.10",
+                        "message": f"未匹配到与所检索罚则一致的裁量基准事项：阶次和罚款按 {cite} 的法定幅度与通行划分规则建议，"
+                                   "请依本机关裁量基准核对"})
 
     def _tier_embedding(self, text: str) -> Any:
         """The description's e5 query vector, computed once here for the tier model (None when it uses none)."""
@@ -204,8 +327,9 @@ class Services:
         return model.encoder.encode_queries([text])[0]
 
     def _analysis_reminders(self, answer: dict[str, Any], best: dict[str, Any], penal: list[dict[str, Any]],
-                            party: str | None, as_of: date | None, discovery_date: date | None) -> None:
+                            party: str | None, as_of: date | None, discovery_date: date | None, facts: Any) -> None:
         """What the officer must know about how the item was chosen (party, title match, validity, dates)."""
+
         rem = answer["reminders"]
         item, summary = best["item"], best["summary"]
         if party is None and item.party != "any":
@@ -221,42 +345,64 @@ class Services:
             rem.append({"code": "matched_by_title", "blocking": False, "rule": "R3.2",
                         "message": "检索到的条文均未对应裁量基准事项：按事项名称相似度匹配，请核对违则/罚则"})
         if not summary["benchmark_valid_on_decision_date"]:
-            fine = answer.get("fine") or {}
-            stat = [f for f in item.statutory_fines if f.kind == "amount" and f.target != "直接责任人员"
-                    and (not party or f.target in (None, "个人" if party == "individual" else "单位"))]
-            answer["fine"] = {**{k: fine.get(k) for k in ("unit", "statutory", "clause")}, "suggested": None,
-                              "min": stat[0].min if stat else None, "max": stat[0].max if stat else None,
-                              "arithmetic": [f"法定幅度：{stat[0].describe()}"] if stat else [],
-                              "benchmark_band": fine,
-                              "note": "裁量基准在决定日不在有效期内：不据其给出建议金额，按罚则的法定幅度裁量"}
+            band, item_tier = answer.get("fine") or {}, answer.get("tier")
+            answer["fine"] = answer["tier"] = None
+            self._statutory_fine(answer, facts, party, as_of, announce=False)
+            if answer["fine"] is not None:
+                answer["fine"].update(benchmark_band=band, benchmark_tier=item_tier,
+                                      note="裁量基准在决定日不在有效期内：不据其建议，按罚则的法定幅度与通行划分规则裁量")
             # 听证/当场 reminders were computed on the benchmark's amount, which is no longer suggested
             rem[:] = [r for r in rem if r.get("code") not in ("hearing", "on_the_spot")]
             rem.append({"code": "benchmark_not_valid_statutory_range", "blocking": False, "rule": "R2.9；R3.2；R4.2；R4.4",
                         "message": "所匹配事项的裁量基准在决定日已失效，且没有有效基准的事项：仅给出法定幅度，阶次仅供参考；"
                                    "确定金额后再核对听证与当场处罚条件"})
-        if as_of is not None and discovery_date is None:
-            rem.append({"code": "discovery_date_assumed", "blocking": False, "rule": "处罚法 第三十六条；R2.5",
-                        "message": f"未提供发现日期：追责时效按决定日 {answer['decision_date']} 作为发现日计算，请核实"})
+        self._limitation_reminder(answer, item, as_of, discovery_date)
+
+    @staticmethod
+    def _limitation_reminder(answer: dict[str, Any], item: Any, as_of: date | None, discovery_date: date | None) -> None:
+        """不予处罚 for limitation needs the discovery date: an assumed one (today) would turn every old case into
+        不予处罚. Without it the tier and fine stay computed as if within limitation and the officer is asked for it."""
+        from nlp.tiers import limitation_period
+
+        if as_of is None:
+            return
+        period, rule = limitation_period(item)
+        rem = answer["reminders"]
+        if discovery_date is None:
+            if date.fromisoformat(answer["decision_date"]) - as_of > period:
+                rem.append({"code": "discovery_date_needed", "blocking": True, "rule": f"处罚法 第三十六条；{rule}",
+                            "message": f"违法行为发生于 {as_of.isoformat()}，距今已超过追责时效（{rule}）：请填写发现日期"
+                                       "（discovery_date）后再判断是否不予处罚；以下阶次和罚款按未过时效计算"})
+        elif item is None and discovery_date - as_of > period:
+            # with an item, suggest_tier has already applied the limitation
+            answer["adjustment"] = "不予处罚"
+            rem.append({"code": "limitation_expired", "blocking": True, "rule": f"处罚法 第三十六条；{rule}",
+                        "message": "追责时效已过：不再给予行政处罚（不予处罚决定）"})
 
     def _provision(self, cite: str, as_of: date | None) -> dict[str, Any]:
         """A benchmark's citation checked against the store on the violation date, with its text (memoised: the
         store is read-only while the process serves)."""
         cache = self.__dict__.setdefault("_provision_cache", {})
         key = (cite, as_of or date.today())
-        if key not in cache:
+        # One read into a local: another request thread may clear the cache between a check and a second read.
+        hit = cache.get(key)
+        if hit is None:
+            hit = self._provision_uncached(cite, as_of)
             if len(cache) > 4096:
                 cache.clear()
-            cache[key] = self._provision_uncached(cite, as_of)
-        return dict(cache[key])
+            cache[key] = hit
+        return dict(hit)
 
     def _bench_cache(self) -> tuple[dict[str, Any], dict[str, Any]]:
         """Benchmark infos and a per-article item cache, reset whenever a benchmark is (re)loaded."""
         sig = self.benchmarks.signature()
-        if self.__dict__.get("_bench_sig") != sig:
-            infos = {b.name: b for b in self.benchmarks.list()}
-            self.__dict__.update(_bench_sig=sig, _bench_infos=infos, _article_cache={})
+        # One tuple, read and replaced whole: concurrent requests never pair one load's infos with another's cache.
+        cached = self.__dict__.get("_bench")
+        if cached is None or cached[0] != sig:
+            cached = (sig, {b.name: b for b in self.benchmarks.list()}, {})
+            self.__dict__["_bench"] = cached
             self.__dict__.pop("_all_items", None)
-        return self.__dict__["_bench_infos"], self.__dict__["_article_cache"]
+        return cached[1], cached[2]
 
     def _provision_uncached(self, cite: str, as_of: date | None) -> dict[str, Any]:
         try:
@@ -296,9 +442,10 @@ class Services:
                 if not ref or not ref.get("law") or not ref.get("article"):
                     continue
                 art = format_citation(ref["law"], ref["article"], ref.get("article_sub") or 0)
-                if art not in by_article:
-                    by_article[art] = self.benchmarks.by_article(art)
-                for bench, cite, item in by_article[art]:
+                entries = by_article.get(art)
+                if entries is None:
+                    entries = by_article[art] = self.benchmarks.by_article(art)
+                for bench, cite, item in entries:
                     if (bench, item.id) in seen:
                         continue
                     seen.add((bench, item.id))
@@ -412,9 +559,10 @@ class Services:
 
         try:
             return render(kind, case, fmt, self.settings.template_dir, draft, verify=self.resolver.lookup,
-                          counter=None if draft else default_counter())
+                          counter=None if draft else default_counter(self.db))
         except DocumentError as exc:
-            status = {"verifier_unavailable": 503, "bad_template": 500, "template_not_found": 500}.get(exc.code, 422)
+            status = {"verifier_unavailable": 503, "bad_template": 500, "template_not_found": 500,
+                      "doc_number_taken": 409}.get(exc.code, 422)
             err = AppError(exc.code, exc.message, exc.field, status)
             err.details = exc.details  # type: ignore[attr-defined]
             raise err from None

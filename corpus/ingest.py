@@ -14,13 +14,12 @@ import yaml
 from corpus.model import VersionRecord
 from corpus.segment import PARSER_VERSION
 from corpus.sources import lawrefbook, ldb
+from corpus.sources.common import start_date
 from corpus.store import Store
 from nlp.citations import normalize_title
-from nlp.numerals import cn_to_int
 
 _REPEAL_SENTENCE_RE = re.compile(r"[^。]*同时废止")
 _TITLE_RE = re.compile(r"《((?:[^《》]|《[^《》]*》)+)》")
-_START_RE = re.compile(r"自\s*([0-9０-９〇零一二三四五六七八九十]{4})\s*年\s*(\w{1,3})\s*月\s*(\w{1,3})\s*日起施行")
 
 
 class SharedDirMissing(FileNotFoundError):
@@ -96,7 +95,16 @@ def ingest(
         report.removed += store.delete_versions_except(ldb.SOURCE, seen)
         store.set_meta("ldb_hash", ldb_hash)
 
-    seen = _upsert(store, lawrefbook.read_versions(lrb_root, report.problems), report, tick)
+    held = {
+        (level, key, vdate)
+        for level, key, vdate in store.con.execute(
+            "SELECT i.level, i.title_key, v.version_date FROM versions v JOIN instruments i ON i.id=v.instrument_id"
+            " WHERE v.source=? AND v.version_date IS NOT NULL",
+            (ldb.SOURCE,),
+        )
+    }
+    lrb = lawrefbook.read_versions(lrb_root, report.problems, held, ldb.read_amendments(laws_db))
+    seen = _upsert(store, lrb, report, tick)
     report.removed += store.delete_versions_except(lawrefbook.SOURCE, seen)
 
     _derive_windows(store, report)
@@ -109,18 +117,6 @@ def ingest(
     store.commit()
     report.counts = store.counts()
     return report
-
-
-def _parse_start(text: str) -> str | None:
-    m = _START_RE.search(text)
-    if not m:
-        return None
-    try:
-        y = cn_to_int(m.group(1))
-        mo, d = cn_to_int(m.group(2)), cn_to_int(m.group(3))
-    except ValueError:
-        return None
-    return f"{y:04d}-{mo:02d}-{d:02d}"
 
 
 def _derive_windows(store: Store, report: IngestReport) -> None:
@@ -143,7 +139,7 @@ def _derive_windows(store: Store, report: IngestReport) -> None:
         if status == "历史版本":
             continue
         for sentence in _REPEAL_SENTENCE_RE.findall(text):
-            start = _parse_start(text) or v_from
+            start = start_date(text) or v_from
             if not start:
                 continue
             for t in _TITLE_RE.findall(sentence):

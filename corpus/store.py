@@ -181,6 +181,7 @@ class Provision:
     effective_from: str | None
     effective_to: str | None
     source: str
+    region: str | None = None  # province of a local regulation; None for national instruments
 
 
 def instrument_id(level: str, title: str) -> str:
@@ -430,10 +431,10 @@ class Store:
         from nlp.citations import format_citation  # local: keeps the import graph flat
 
         versions = self.con.execute(
-            "SELECT v.id, i.title, i.level, v.effective_from, v.effective_to, v.source, v.status"
+            "SELECT v.id, i.title, i.level, v.effective_from, v.effective_to, v.source, v.status, i.region"
             " FROM versions v JOIN instruments i ON i.id=v.instrument_id ORDER BY i.title, v.effective_from"
         ).fetchall()
-        for vid, title, level, v_from, v_to, source, status in versions:
+        for vid, title, level, v_from, v_to, source, status, region in versions:
             if as_of is not None:
                 iso = as_of.isoformat()
                 if (v_from and iso < v_from) or (v_to and iso >= v_to) or (status == "已废止" and not v_to):
@@ -458,6 +459,7 @@ class Store:
                         effective_from=v_from,
                         effective_to=v_to,
                         source=source,
+                        region=region,
                     )
 
                 if "article" in levels:

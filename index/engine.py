@@ -148,6 +148,8 @@ class PassageIndex:
         self.is_liability = np.fromiter((bool(p.meta.get("is_liability")) for p in self.passages), dtype=bool, count=n)
         self.admissible = np.fromiter((not is_criminal_law(p.meta.get("law", "")) for p in self.passages), dtype=bool,
                                       count=n)
+        self.region = np.array([p.meta.get("region") or "" for p in self.passages], dtype=object)
+        self._region_masks: dict[str | None, np.ndarray] = {}
         self.unit_of_row: dict[int, list[int]] = {}
         for i, r in enumerate(self.vec_row):
             if r >= 0:
@@ -169,6 +171,30 @@ class PassageIndex:
                 self.law_windows.setdefault(m["law_key"], []).append((m.get("effective_from"), m.get("effective_to")))
         for v in self.versions_of_law.values():
             v.sort()
+        self.law_enacted = self._enactment_dates()
+
+    def _enactment_dates(self) -> dict[str, str]:
+        """``law_key → date`` from which the instrument existed, when its earliest stored text says so.
+
+        The last article of a first enactment names the day it took effect (「本法典自2026年8月15日起施行」); before
+        that the instrument did not exist, which is no gap in the store. A revision restates its own date, so for a
+        law whose earlier texts are missing this errs towards "did not exist" (a gap then goes unreported).
+        """
+        from corpus.sources.common import start_date
+
+        earliest = {k: v[0][1] for k, v in self.versions_of_law.items() if v}
+        last: dict[str, tuple[int, str]] = {}
+        for p in self.passages:
+            m = p.meta
+            key = m["law_key"]
+            if m["unit"] == "article" and earliest.get(key) == m["version_id"] and m["article"] >= last.get(key, (0, ""))[0]:
+                last[key] = (m["article"], p.text)
+        out = {}
+        for key, (_, text) in last.items():
+            start = start_date(text)
+            if start:
+                out[key] = start
+        return out
 
     # ---- build ------------------------------------------------------------------------------------------
     @classmethod
@@ -357,6 +383,18 @@ class PassageIndex:
             if len(self._masks) > 64:
                 self._masks.clear()
             self._masks[d] = m
+        return m
+
+    def region_mask(self, region: str | None) -> np.ndarray:
+        """Rows of national instruments and of ``region``'s local ones (every row when None).
+
+        Another province's local regulation never binds a case here, yet its wording is often closest to the
+        description (杭州 and 重庆 市容 regulations read alike), so it is kept out of the candidates.
+        """
+        m = self._region_masks.get(region)
+        if m is None:
+            m = np.ones(len(self.passages), dtype=bool) if region is None else (self.region == "") | (self.region == region)
+            self._region_masks[region] = m  # one per province at most: bounded
         return m
 
     def dense_rows_mask(self, unit_mask: np.ndarray) -> np.ndarray | None:

@@ -11,6 +11,7 @@ and article (``article`` level, the headline figure) and, when the gold names a 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections import defaultdict
@@ -70,6 +71,54 @@ def load_dev(path: Path) -> list[dict]:
     return out
 
 
+REAL_SPLITS = ("dev", "holdout")
+
+
+def real_split(source: str) -> str:
+    """The fixed split of a real decision: by its page, so cases of one page never straddle the two."""
+    return REAL_SPLITS[1 - int(hashlib.sha1(source.encode()).hexdigest(), 16) % 2]
+
+
+def _real_as_of(rec: dict) -> str | None:
+    """The violation date as the case gives it: event, else decision, else publication; a month → its 1st."""
+    for key in ("event_date", "date", "date_published"):
+        v = rec.get(key)
+        if v and len(v) >= 7:
+            return v if len(v) == 10 else f"{v[:7]}-01"
+    return None
+
+
+def _struct_citation(s: dict) -> str:
+    return f"《{s['law']}》第{s['article']}条"
+
+
+def load_real(path: Path, split: str | None = None) -> list[dict]:
+    """Real published decisions (``../shared/eval/real_decisions``) as eval lines, optionally one split.
+
+    The query is the facts as written; the gold is the cited 罚则 and 违则 at article level; the case's province
+    becomes the search region (a case from a province without local regulations in the store searches national
+    instruments and, harmlessly, no local ones).
+    """
+    from nlp.regions import RegionError, normalize_region
+
+    out = []
+    for rec in load_dev(path):
+        if split is not None and real_split(rec["source"]) != split:
+            continue
+        try:
+            region = normalize_region(rec.get("region") or "全国")
+        except RegionError:
+            region = None
+        out.append({
+            "id": rec["id"], "query": rec["facts"], "as_of": _real_as_of(rec), "region": region or "全国",
+            "basis": [_struct_citation(s) for s in rec.get("basis_penalty_struct") or [] if s.get("article")],
+            "violated": [_struct_citation(s) for s in rec.get("violated_struct") or [] if s.get("article")],
+            "source": f"real-{real_split(rec['source'])}",
+        })
+    # A case with no article-level gold on either side scores nothing and is not a negative either.
+    return [it for it in out if it["basis"] or it["violated"]]
+
+
 def _first_rank(hits: list[dict], golds: list[GoldRef], field: str, exact: bool) -> int | None:
     for rank, h in enumerate(hits, 1):
         for g in golds:
@@ -89,27 +138,34 @@ def _summary(ranks: list[int | None]) -> dict[str, float]:
     return out
 
 
-def evaluate(searcher: Any, path: Path, top_k: int = 10, groups: bool = True, **search_kwargs: Any) -> dict:
+def evaluate(searcher: Any, path: Path | list[dict], top_k: int = 10, groups: bool = True,
+             **search_kwargs: Any) -> dict:
     """Recall@1/5/10 and MRR for 罚则 and 违则 on a dev set, plus the no-match rates and latency.
 
     Args:
         searcher: an :class:`index.search.Searcher` (anything with a compatible ``search``).
-        path: the dev set.
+        path: the dev set, or its lines already read (e.g. :func:`load_real`); a line's ``region`` is searched.
         top_k: hits retrieved per query.
         groups: also report figures per ``source`` group (the part of ``source`` before the first ``:``).
         **search_kwargs: passed to ``searcher.search`` (e.g. ``dense_weight`` for BM25-/dense-only runs).
     """
-    items = load_dev(path)
+    items = path if isinstance(path, list) else load_dev(path)
     ranks: dict[str, list[int | None]] = defaultdict(list)
     per_group: dict[str, dict[str, list[int | None]]] = defaultdict(lambda: defaultdict(list))
     neg_flags: list[bool] = []
     pos_flags: list[bool] = []
     latencies: list[float] = []
     failures: list[dict] = []
+    gaps: list[bool] = []
     for it in items:
         as_of = date.fromisoformat(it["as_of"]) if it.get("as_of") else None
+        kwargs = dict(search_kwargs)
+        if "region" in it:
+            from nlp.regions import normalize_region
+
+            kwargs["region"] = normalize_region(it["region"])
         t0 = time.perf_counter()
-        res = searcher.search(it["query"], as_of=as_of, top_k=top_k, **search_kwargs)
+        res = searcher.search(it["query"], as_of=as_of, top_k=top_k, **kwargs)
         latencies.append((time.perf_counter() - t0) * 1000)
         hits = [h.to_dict() if hasattr(h, "to_dict") else h for h in res.hits]
         basis = [GoldRef.parse(c) for c in it.get("basis", [])]
@@ -119,6 +175,7 @@ def evaluate(searcher: Any, path: Path, top_k: int = 10, groups: bool = True, **
             neg_flags.append(bool(res.no_match))
             continue
         pos_flags.append(bool(res.no_match))
+        gaps.append(bool(getattr(res, "version_gaps", None)))
         for name, golds, field in (("basis", basis, "basis"), ("violated", violated, "violated")):
             if not golds:
                 continue
@@ -143,6 +200,7 @@ def evaluate(searcher: Any, path: Path, top_k: int = 10, groups: bool = True, **
             "negatives_flagged": round(float(np.mean(neg_flags)), 4) if neg_flags else None,
             "positives_flagged": round(float(np.mean(pos_flags)), 4) if pos_flags else None,
         },
+        "version_gap_share": round(float(np.mean(gaps)), 4) if gaps else None,
         "latency_ms": {"p50": round(float(np.percentile(lat, 50)), 2), "p95": round(float(np.percentile(lat, 95)), 2)},
         "failures": failures,
     }

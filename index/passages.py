@@ -107,6 +107,7 @@ def _from_article_units(units: list[Any]) -> list[Passage]:
         "liability_level": int(art.liability or 0),
         "n_paragraphs": n_par,
         "source": getattr(art, "source", None),
+        "region": getattr(art, "region", None),
     }
     aid = article_id(base)
     out = [Passage(aid, art.text, {**base, "unit": "article", "paragraph": None, "item": None,
@@ -156,6 +157,6 @@ def corpus_fingerprint(passages: Iterable[Passage]) -> str:
         m = p.meta
         h.update(
             f"{p.id}\x1f{p.text}\x1f{m.get('law')}\x1f{m.get('chapter')}\x1f{m.get('effective_from')}"
-            f"\x1f{m.get('effective_to')}\x1f{m.get('is_liability')}\x1e".encode()
+            f"\x1f{m.get('effective_to')}\x1f{m.get('is_liability')}\x1f{m.get('region')}\x1e".encode()
         )
     return h.hexdigest()

@@ -128,3 +128,4 @@ def expand_query(text: str) -> str:
     """Append statute wording for shorthand found in ``text`` (酒驾 → 饮酒后驾驶机动车)."""
     found = list(dict.fromkeys(JARGON[m.group(0)] for m in _JARGON_RE.finditer(text)))
     return f"{text} {' '.join(found)}" if found else text
+

@@ -129,7 +129,7 @@ class Searcher:
         self.calibrator = calibrator if calibrator is not None else NoMatchCalibrator.default_for(
             getattr(encoder, "name", None), index.config
         )
-        self._row_masks: dict[int, np.ndarray | None] = {}
+        self._row_masks: dict[tuple[int, str | None], np.ndarray | None] = {}
         self.items: ItemIndex | None = None  # enforcement items as evidence (attach_items)
 
     def attach_items(self, items: ItemIndex | None) -> None:
@@ -146,9 +146,14 @@ class Searcher:
         index_dir: Path | None = None,
         corpus_version: str | None = None,
         quiet: bool = True,
+        cache_dir: Path | None = None,
     ) -> Searcher:
-        """Build an index from passages (saved to ``index_dir`` when given, with its embedding cache there)."""
-        cache = Path(index_dir) / "cache" if index_dir else None
+        """Build an index from passages, saved to ``index_dir`` when given.
+
+        The embedding cache lives in ``cache_dir`` (default ``index_dir/cache``): a folder outside the data dir
+        survives a fresh checkout, so a new clone on the same machine re-embeds nothing.
+        """
+        cache = Path(cache_dir) if cache_dir else Path(index_dir) / "cache" if index_dir else None
         idx = PassageIndex.build(passages, encoder, config, cache_dir=cache, corpus_version=corpus_version, quiet=quiet,
                                  previous=Path(index_dir) if index_dir else None)  # fmt: skip
         if index_dir:
@@ -169,6 +174,7 @@ class Searcher:
         config: IndexConfig | None = None,
         rebuild: bool = False,
         quiet: bool = False,
+        cache_dir: Path | None = None,
     ) -> Searcher:
         """Load the index for ``store`` from ``index_dir`` if it is current, else (re)build and save it.
 
@@ -196,7 +202,8 @@ class Searcher:
         passages = list(passages_from_store(store, granularity=config.granularity))
         if not quiet:
             print(f"index: read {len(passages)} passages from the store in {time.time() - t0:.1f}s", file=sys.stderr)
-        return cls.build(passages, encoder, config, index_dir=index_dir, corpus_version=corpus_version, quiet=quiet)
+        return cls.build(passages, encoder, config, index_dir=index_dir, corpus_version=corpus_version, quiet=quiet,
+                         cache_dir=cache_dir)
 
     # ---- search ----------------------------------------------------------------------------------------------
     def search(
@@ -211,6 +218,7 @@ class Searcher:
         expand: str | None = None,
         item_weight: float | None = None,
         use_today: bool = True,
+        region: str | None = None,
     ) -> SearchResult:
         """Search provisions for a violation description.
 
@@ -220,6 +228,8 @@ class Searcher:
                 ``use_today`` is false (then every version is eligible).
             top_k: number of distinct articles returned.
             dense_weight, fusion, conduct_filter, expand, item_weight: override the index config (benchmarks).
+            region: the province whose local regulations are candidates (normalised, e.g. ``重庆``); None admits
+                every province's.
         """
         if not isinstance(query, str) or not query.strip():
             raise SearchError("query must be a non-empty string")
@@ -238,7 +248,7 @@ class Searcher:
         sparse_q = expand_query(conduct) if use_expand in ("sparse", "both") else conduct
         dense_q = expand_query(conduct) if use_expand in ("dense", "both") else conduct
 
-        allowed = idx.in_force_mask(as_of)
+        allowed = idx.in_force_mask(as_of) & idx.region_mask(region)
         n_cand = cfg.candidates
         cand: dict[int, None] = {}
         qvec = None
@@ -246,7 +256,7 @@ class Searcher:
         if idx.dense is not None and self.encoder is not None and w > 0:
             qvec = self.encoder.encode_queries([dense_q])[0]
             t["encode"] = time.perf_counter()
-            rows_ok = self._rows_mask(as_of, allowed)
+            rows_ok = self._rows_mask(as_of, region, allowed)
             rows, d_top = idx.dense.search(qvec, n_cand, rows_ok)
             d_top = d_top[rows >= 0]
             for r in rows[rows >= 0]:
@@ -327,7 +337,7 @@ class Searcher:
         conf = self.calibrator.confidence(feats) if self.calibrator else None
         no_match = bool(conf is not None and conf < self.calibrator.threshold) if self.calibrator else False
         beat = float(s_all[first_row]) if s_all is not None and first_row is not None else 0.0
-        gaps = self._missing_versions(s_all, allowed, as_of, beat) if s_all is not None else []
+        gaps = self._missing_versions(s_all, allowed, as_of, beat, region) if s_all is not None else []
         notes = [f"《{g['law']}》: no version in force on {as_of} is in the store (stored text from {g['stored_from']});"
                  " verify the version then in force (flk.npc.gov.cn)" for g in gaps]  # fmt: skip
         flag = "version_gap" if any(g["outranks_results"] for g in gaps) else None
@@ -340,7 +350,7 @@ class Searcher:
                             gaps, flag)  # fmt: skip
 
     def _missing_versions(self, s_all: np.ndarray, allowed: np.ndarray, as_of: date | None,
-                          beat: float = 0.0) -> list[dict]:
+                          beat: float = 0.0, region: str | None = None) -> list[dict]:
         """Instruments that match the query well but have no version in force on ``as_of`` in the store.
 
         R2.7: when the violation predates the only stored version (e.g. 食品安全法 stored from its 2025-09-12
@@ -356,8 +366,9 @@ class Searcher:
         out: list[dict] = []
         seen: set[str] = set()
         d = as_of.isoformat()
+        local_ok = idx.region_mask(region)
         for r in top:
-            if allowed[r] or s_all[r] < 0.8 * best:
+            if allowed[r] or not local_ok[r] or s_all[r] < 0.8 * best:
                 continue
             m = idx.passages[int(r)].meta
             key = m["law_key"]
@@ -368,21 +379,26 @@ class Searcher:
             if any((ef or "") <= d < (et or "9999") for ef, et in windows):
                 continue  # another version covers the date; this one is simply not in force
             starts = min((ef for ef, _ in windows if ef), default=None)
+            if d < idx.law_enacted.get(key, ""):
+                continue  # the instrument did not exist yet (生态环境法典 for a 2021 event): no version is missing
             if starts and d < starts:
                 # outranks_results: it matches the query better (BM25) than the top hit returned.
                 out.append({"law": m["law"], "stored_from": starts, "outranks_results": bool(s_all[r] > beat)})
         return out
 
-    def _rows_mask(self, as_of: date | None, allowed: np.ndarray) -> np.ndarray | None:
-        if as_of is None:
+    def _rows_mask(self, as_of: date | None, region: str | None, allowed: np.ndarray) -> np.ndarray | None:
+        if as_of is None and region is None:
             return None
         cache = self._row_masks
-        key = as_of.toordinal()
-        if key not in cache:
+        key = (as_of.toordinal() if as_of else 0, region)
+        # Read once into a local: another request thread may clear the cache between a check and a read.
+        mask = cache.get(key)
+        if mask is None:
+            mask = self.index.dense_rows_mask(allowed)
             if len(cache) > 64:
                 cache.clear()
-            cache[key] = self.index.dense_rows_mask(allowed)
-        return cache[key]
+            cache[key] = mask
+        return mask
 
     # ---- pairing at query time ---------------------------------------------------------------------------------
     def _partner_row(self, r: int, allowed: np.ndarray) -> int | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
 
@@ -241,7 +242,7 @@ def parse_citations(
     known, max_len = titles.keys, titles.max_len
     ctx = context or Context()
     last_law: str | None = ctx.law
-    named: list[str] = []  # titles named so far, for 本条例 / 该法 (R1.9)
+    named = _Named()  # titles named so far, for 本条例 / 该法 (R1.9)
     heading = _heading_index(text, ctx)
 
     out: list[Citation] = []
@@ -292,7 +293,7 @@ def parse_citations(
                 # R1.9: inside a statute 本法 is the statute itself; in free text, the last instrument named
                 # of the kind the word says (本条例 → a 条例, never the 法 named just before).
                 word = m.group("this")
-                law = ctx.law if ctx.law and word.startswith("本") else _last_of_kind(named, word)
+                law = ctx.law if ctx.law and word.startswith("本") else named.last_of_kind(word)
                 cur = _Builder(law, "this_law" if ctx.law is None else "context", m.start(), None)
                 cur.end = m.end()
             elif kind == "rel":
@@ -376,18 +377,41 @@ def _kind_of(word: str) -> str:
     return "法" if rest in {"法", "法律"} else rest
 
 
-def _last_of_kind(named: list[str], word: str) -> str | None:
-    """Last title in ``named`` of the kind ``word`` names (本法 is a 法, not a 办法 or 条例)."""
-    kind = _kind_of(word)
-    for title in reversed(named):
-        t = normalize_title(title)
-        if t.endswith(kind) and not (kind == "法" and t.endswith("办法")):
-            return title
-    return None
+class _Named:
+    """Titles named so far in a text, and the last one of each kind (本法 is a 法, not a 办法 or 条例).
+
+    Each title is normalised once and looked at once per kind: rescanning all titles for every 本法 is
+    quadratic in a text that names many.
+    """
+
+    def __init__(self) -> None:
+        self._titles: list[tuple[str, str]] = []  # (title, normalised)
+        self._last: dict[str, tuple[int, str | None]] = {}  # kind → (titles looked at, last of that kind)
+
+    def append(self, title: str) -> None:
+        self._titles.append((title, normalize_title(title)))
+
+    def last_of_kind(self, word: str) -> str | None:
+        """Last title of the kind ``word`` (本条例, 该法 …) names."""
+        kind = _kind_of(word)
+        seen, last = self._last.get(kind, (0, None))
+        for title, t in self._titles[seen:]:
+            if t.endswith(kind) and not (kind == "法" and t.endswith("办法")):
+                last = title
+        self._last[kind] = (len(self._titles), last)
+        return last
 
 
-def _heading_index(text: str, ctx: Context) -> list[tuple[int, int, int, int]]:
-    """(offset, article, sub, paragraph) for every line of statute text (R1.7).
+@dataclass(frozen=True)
+class _Headings:
+    """Line offsets of a text, and the (article, sub, paragraph) in force at each line (None before any)."""
+
+    offsets: list[int]
+    in_force: list[tuple[int, int, int] | None]
+
+
+def _heading_index(text: str, ctx: Context) -> _Headings:
+    """The article, sub and 款 of every line of statute text (R1.7).
 
     The article comes from 第X条 headings in the text or, before the first heading, from
     ``ctx``: then the text is taken to start at ``ctx.paragraph`` (default 第一款) and every
@@ -407,20 +431,24 @@ def _heading_index(text: str, ctx: Context) -> list[tuple[int, int, int, int]]:
             para += 1
         idx.append((offset, art, sub, para))
         offset += len(line)
-    return idx
-
-
-def _position_context(pos: int, ctx: Context, heading: list[tuple[int, int, int, int]]) -> Context:
-    art, sub, para = ctx.article, ctx.article_sub, ctx.paragraph
-    for off, a, s, p in heading:
-        if off > pos:
-            break
+    in_force: list[tuple[int, int, int] | None] = []
+    current: tuple[int, int, int] | None = None
+    for _off, a, s, p in idx:
         if a:
-            art, sub, para = a, s, p
-    return Context(ctx.law, art, sub, para)
+            current = (a, s, p)
+        in_force.append(current)
+    return _Headings([off for off, *_ in idx], in_force)
 
 
-def _relative(m: re.Match, ctx: Context, heading, last_law: str | None) -> list[_Builder]:
+def _position_context(pos: int, ctx: Context, heading: _Headings) -> Context:
+    i = bisect_right(heading.offsets, pos) - 1
+    here = heading.in_force[i] if i >= 0 else None
+    if here is None:
+        return ctx
+    return Context(ctx.law, *here)
+
+
+def _relative(m: re.Match, ctx: Context, heading: _Headings, last_law: str | None) -> list[_Builder]:
     """Builders for 本条/本款/前款/前两款/前条; the last one continues the chain."""
     here = _position_context(m.start(), ctx, heading)
     b = _Builder(last_law, "context", m.start(), None)
@@ -448,7 +476,7 @@ def _relative(m: re.Match, ctx: Context, heading, last_law: str | None) -> list[
     return [b]
 
 
-def _bare_relative(m: re.Match, ctx: Context, heading, last_law: str | None) -> _Builder | None:
+def _bare_relative(m: re.Match, ctx: Context, heading: _Headings, last_law: str | None) -> _Builder | None:
     """A bare 第X款 inside statute text means the current article's 款."""
     here = _position_context(m.start(), ctx, heading)
     if here.article is None:
@@ -460,9 +488,30 @@ def _bare_relative(m: re.Match, ctx: Context, heading, last_law: str | None) -> 
     return b
 
 
+# One line: a title, then the provision. The title never ends in a blank (the blanks go to \s*+), so a run of
+# blanks is read once, not once per blank.
 _SINGLE_RE = re.compile(
-    rf"^\s*(?P<law>.+?)\s*(?P<rest>第\s*{N}\s*条.*)$",
+    rf"^\s*+(?P<law>.+?)(?<!\s)\s*+(?P<rest>第\s*{N}\s*条.*)$",
 )
+_PROVISION_RE = re.compile(rf"第\s*{N}\s*条")
+
+
+def _title_and_provision(s: str) -> tuple[str, str] | None:
+    """``消防法第六十条`` → ``("消防法", "第六十条")``; the provision may be on the last line, under the title.
+
+    ``s`` is stripped. A provision cannot span lines, so with several lines it must be the whole last line and
+    the title the whole first one, with only blank lines between. Said in code rather than left to a regex,
+    which would try every 第X条 of the first line and read to its end each time.
+    """
+    first, _, others = s.partition("\n")
+    if not others:
+        m = _SINGLE_RE.match(s)
+        return (m.group("law"), m.group("rest")) if m else None
+    *middle, last = others.split("\n")
+    rest = last.lstrip()
+    if any(line.strip() for line in middle) or not _PROVISION_RE.match(rest):
+        return None
+    return first.rstrip(), rest
 
 
 def parse_one(s: str, known_titles: Iterable[str] | KnownTitles | None = None) -> Citation:
@@ -478,9 +527,9 @@ def parse_one(s: str, known_titles: Iterable[str] | KnownTitles | None = None) -
         raise CitationError("empty citation")
     found = parse_citations(s, known_titles)
     if not found and "《" not in s:
-        m = _SINGLE_RE.match(s)
-        if m:
-            found = parse_citations(f"《{m.group('law')}》{m.group('rest')}")
+        parts = _title_and_provision(s)
+        if parts:
+            found = parse_citations(f"《{parts[0]}》{parts[1]}")
             found = [replace(c, raw=s, start=0, end=len(s)) for c in found]
     found = [c for c in found if c.law]
     if not found:

@@ -22,6 +22,8 @@ from typing import Any, Literal
 
 import cn2an
 
+from nlp.spans import SpanMask
+
 __all__ = ["DateMention", "TimeMention", "DateError", "find_dates", "find_times", "parse_date", "parse_time"]
 
 _CN_DIGIT = "〇零一二两三四五六七八九十"
@@ -41,7 +43,7 @@ _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 _BIRTH_AFTER = re.compile(r"\s*(?:出生|生)")
-_RANGE_BEFORE = re.compile(r"(?:至|到|—|－|-|～|~)\s*$")
+_RANGE_WORDS = "至到—－-～~"
 _ANAPHORIC = {"当日": 0, "当天": 0, "同日": 0, "同一天": 0, "次日": 1, "翌日": 1, "第二天": 1, "第二日": 1}
 _DEICTIC = {"今日": 0, "今天": 0, "本日": 0, "昨日": -1, "昨天": -1, "前日": -2, "前天": -2,
             "明日": 1, "明天": 1}
@@ -139,8 +141,13 @@ def _num(s: str) -> int:
     return int(cn2an.cn2an(s, "smart"))
 
 
-def _overlaps(spans: list[tuple[int, int]], s: int, e: int) -> bool:
-    return any(s < e2 and s2 < e for s2, e2 in spans)
+def _after_range_word(text: str, pos: int) -> bool:
+    """``text[:pos]`` ends with 至/到/— … and blanks: the date closes a range."""
+    # A walk back over the blanks, not a regex search from the start of the text for every date.
+    i = pos
+    while i > 0 and text[i - 1].isspace():
+        i -= 1
+    return i > 0 and text[i - 1] in _RANGE_WORDS
 
 
 def find_dates(text: str, reference: date | None = None) -> list[DateMention]:
@@ -152,12 +159,12 @@ def find_dates(text: str, reference: date | None = None) -> list[DateMention]:
             当日/次日 and year-less dates. Without it those stay unresolved.
     """
     found: list[DateMention] = []
-    taken: list[tuple[int, int]] = []
+    taken = SpanMask(len(text))
     for kind, pattern in _DATE_PATTERNS:
         for m in pattern.finditer(text):
-            if _overlaps(taken, m.start(), m.end()):
+            if taken.overlaps(m.start(), m.end()):
                 continue
-            taken.append((m.start(), m.end()))
+            taken.add(m.start(), m.end())
             gd = m.groupdict()
             year = _num(gd["y"]) if gd.get("y") else None
             month = _num(gd["m"])
@@ -171,10 +178,10 @@ def find_dates(text: str, reference: date | None = None) -> list[DateMention]:
                 except ValueError:
                     dm.valid, dm.reason = False, f"不存在的日期：{year}年{month}月{day}日"
             dm.birth = bool(_BIRTH_AFTER.match(text, m.end()))
-            dm.in_range = bool(_RANGE_BEFORE.search(text, 0, m.start()))
+            dm.in_range = _after_range_word(text, m.start())
             found.append(dm)
     for m in _RELATIVE_RE.finditer(text):
-        if not _overlaps(taken, m.start(), m.end()):
+        if not taken.overlaps(m.start(), m.end()):
             found.append(DateMention(m.group(0), m.start(), m.end(), None, kind="relative", relative=m.group(0)))
     found.sort(key=lambda d: d.start)
     _resolve(found, reference)
@@ -213,7 +220,11 @@ def _resolve(found: list[DateMention], reference: date | None) -> None:
         if base is None:
             dm.reason = "相对日期缺少参照日期，未解析"
             continue
-        dm.value = base + timedelta(days=offset)
+        try:
+            dm.value = base + timedelta(days=offset)
+        except OverflowError:  # 次日 of 9999-12-31, 昨日 of 0001-01-01: flagged, never guessed
+            dm.valid, dm.reason = False, f"超出可表示的日期范围：{base.isoformat()}的{word}"
+            continue
         if word in _ANAPHORIC and offset:
             anchor = dm.value
 
@@ -221,10 +232,10 @@ def _resolve(found: list[DateMention], reference: date | None) -> None:
 def find_times(text: str) -> list[TimeMention]:
     """All time-of-day mentions in ``text``, in order (``14时30分``, ``14:30``, ``下午2时许``)."""
     found: list[TimeMention] = []
-    taken: list[tuple[int, int]] = []
+    taken = SpanMask(len(text))
     for kind, pattern in _TIME_PATTERNS:
         for m in pattern.finditer(text):
-            if _overlaps(taken, m.start(), m.end()):
+            if taken.overlaps(m.start(), m.end()):
                 continue
             gd = m.groupdict()
             # "3点" alone is usually a count (三点意见); demand 时 or a period word or minutes for 点.
@@ -238,7 +249,7 @@ def find_times(text: str) -> list[TimeMention]:
             tm = _build_time(m, gd)
             if tm is None:
                 continue
-            taken.append((m.start(), m.end()))
+            taken.add(m.start(), m.end())
             found.append(tm)
     found.sort(key=lambda t: t.start)
     return found

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import logging
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -51,6 +52,7 @@ from spacy.tokens import Doc
 from nlp.dates import find_dates, find_times
 from nlp.identifiers import IdCheck, validate_id_card, validate_plate, validate_uscc
 from nlp.money import find_amounts, find_fine_ranges
+from nlp.spans import SpanMask
 
 jieba.setLogLevel(60)  # the dictionary-loading banner would otherwise land on the CLI's output
 
@@ -143,8 +145,8 @@ _PARTY_CUE = re.compile(
 _REP_CUE = re.compile(r"(?<!项目|现场|技术|安全|工程|质量|门店|班组)(?P<role>法定代表人|主要负责人|负责人|经营者|投资人)"
                       r"\s*(?:[：:]\s*)?(?:为|是)?\s*")
 _FOLLOW_PARTY = re.compile(
-    r"\s*[（(，,]?\s*(?:统一社会信用代码|信用代码|以下简称|个体工商户|组成形式|经营者|负责人|法定代表人|纳税人识别号|注册号)")
-_FOLLOW_PERSON = re.compile(r"\s*[（(，,]\s*(?:性别[：:])?[男女][，,）)]|\s*[（(，,]?\s*(?:公民身份号码|(?:居民)?身份证)")
+    r"\s*+[（(，,]?\s*+(?:统一社会信用代码|信用代码|以下简称|个体工商户|组成形式|经营者|负责人|法定代表人|纳税人识别号|注册号)")
+_FOLLOW_PERSON = re.compile(r"\s*+[（(，,]\s*+(?:性别[：:])?[男女][，,）)]|\s*+[（(，,]?\s*+(?:公民身份号码|(?:居民)?身份证)")
 
 # ============================================================================ jieba / spaCy pipeline
 _USER_WORDS = ("当事人", "法定代表人", "负责人", "经营者", "统一社会信用代码", "身份证号码", "居民身份证", "公民身份号码",
@@ -161,12 +163,48 @@ def _private_jieba() -> jieba.Tokenizer:
     return tok
 
 
+def _text(doc: Doc) -> str:
+    """``doc.text``, joined once per doc (spaCy joins the tokens anew on every access)."""
+    if "eh_text" not in doc.user_data:
+        doc.user_data["eh_text"] = doc.text
+    return doc.user_data["eh_text"]
+
+
 def _tokens(doc: Doc) -> list[tuple[int, int, str]]:
-    return [(t.idx, t.idx + len(t.text), t.text) for t in doc]
+    """``(start, end, text)`` of the tokens, once per doc (iterating a doc makes a Token object per token)."""
+    if "eh_tokens" not in doc.user_data:
+        doc.user_data["eh_tokens"] = [(t.idx, t.idx + len(t.text), t.text) for t in doc]
+    return doc.user_data["eh_tokens"]
 
 
 def _cands(doc: Doc) -> list[Entity]:
     return doc.user_data.setdefault("eh_candidates", [])
+
+
+class _TokenIndex:
+    """Tokens (in text order, not overlapping) looked up by character position in log time.
+
+    A linear scan of the tokens for each candidate name or agency is quadratic in the length of the text.
+    """
+
+    def __init__(self, tokens: list[tuple[int, int, str]]) -> None:
+        self.tokens = tokens
+        self.starts = [s for s, _e, _t in tokens]
+        self.ends = [e for _s, e, _t in tokens]
+
+    def containing(self, pos: int) -> int | None:
+        """Index of the token with ``start <= pos < end``."""
+        i = bisect_right(self.starts, pos) - 1
+        return i if i >= 0 and pos < self.ends[i] else None
+
+    def last_ending_by(self, pos: int) -> int | None:
+        """Index of the last token with ``end <= pos``."""
+        i = bisect_right(self.ends, pos) - 1
+        return i if i >= 0 else None
+
+    def starting_within(self, start: int, end: int) -> range:
+        """Indices of the tokens with ``start < token start < end``."""
+        return range(bisect_right(self.starts, start), bisect_left(self.starts, end))
 
 
 # ============================================================================ identifiers
@@ -190,7 +228,7 @@ def _check_entity(label: str, m_text: str, start: int, check: IdCheck) -> Entity
 # A clear label followed by a run of any length: reported (invalid when the length is wrong), never dropped.
 _CUED_RUN = re.compile(
     r"(?:(?P<uscc>统一社会信用代码|社会信用代码|信用代码|纳税人识别号)|(?P<id>居民身份证(?:号码|号)?|身份证(?:件)?(?:号码|号)?|"
-    r"公民身份号码|身份号码))\s*(?:为|是)?\s*[：:]?\s*"
+    r"公民身份号码|身份号码))\s*+(?:为|是)?\s*+[：:]?\s*+"
     r"(?P<run>[0-9A-Za-z０-９Ａ-Ｚａ-ｚ]{4,40})(?![0-9A-Za-z０-９Ａ-Ｚａ-ｚ])")
 
 
@@ -224,13 +262,17 @@ def find_identifiers(text: str, today: date | None = None) -> list[Entity]:
         else:
             check = validate_uscc(s)
         out.append(_check_entity(kind, s, m.start(), check))
+    taken = SpanMask(len(text))
+    for e in out:
+        taken.add(e.start, e.end)
     for m in _CUED_RUN.finditer(text):
         s, start = m.group("run"), m.start("run")
-        if sum(c.isdigit() for c in s) < 4 or any(e.start < start + len(s) and start < e.end for e in out):
+        if sum(c.isdigit() for c in s) < 4 or taken.overlaps(start, start + len(s)):
             continue
         kind = "USCC" if m.group("uscc") else "ID_CARD"
         check = validate_uscc(s) if kind == "USCC" else validate_id_card(s, today=today)
         out.append(_check_entity(kind, s, start, check))
+        taken.add(start, start + len(s))
     for m in _MOBILE.finditer(text):
         out.append(Entity("PHONE", m.group(0), m.start(), m.end(), re.sub(r"\D", "", m.group(0)), attrs={"type": "mobile"}))
     for m in _LANDLINE.finditer(text):
@@ -261,29 +303,34 @@ def find_temporal(text: str, reference: date | None = None) -> list[Entity]:
 
 def find_money(text: str) -> list[Entity]:
     """MONEY entities from :func:`nlp.money.find_amounts`; a trailing 整 (人民币叁仟元整) belongs to the amount."""
-    out: list[Entity] = []
+    amounts: list[Entity] = []
     for a in find_amounts(text):
         start, end = a.span
         while end > start and text[end - 1] == " ":
             end -= 1
         if text[end:end + 1] == "整":
             end += 1
-        out.append(Entity("MONEY", text[start:end], start, end, a.value_fen,
-                          attrs={"kind": a.kind, "keyword": a.keyword, "approximate": a.approximate}))
+        amounts.append(Entity("MONEY", text[start:end], start, end, a.value_fen,
+                              attrs={"kind": a.kind, "keyword": a.keyword, "approximate": a.approximate}))
+    starts = [e.start for e in amounts]  # in text order, as find_amounts returns them
+    merged: set[int] = set()
+    ranges: list[Entity] = []
     # 十万元以上一百万元以下 is one range (R7.6), not two amounts with the second labelled 其他.
     for r in find_fine_ranges(text):
         if r.kind != "amount" or r.min_fen is None or r.max_fen is None:
             continue
         start, end = r.span
-        inside = [e for e in out if start <= e.start and e.end <= end]
-        if len(inside) < 2:
+        within = [i for i in range(bisect_left(starts, start), bisect_left(starts, end)) if amounts[i].end <= end]
+        if len(within) < 2:
             continue
-        out = [e for e in out if e not in inside]
-        out.append(Entity("MONEY", text[start:end], start, end, {"min": r.min_fen, "max": r.max_fen},
+        merged.update(within)
+        inside = [amounts[i] for i in within]
+        ranges.append(Entity("MONEY", text[start:end], start, end, {"min": r.min_fen, "max": r.max_fen},
                           attrs={"kind": inside[0].attrs["kind"], "keyword": inside[0].attrs["keyword"],
                                  "approximate": False, "range": True, "min_inclusive": r.min_inclusive,
                                  "max_inclusive": r.max_inclusive}))
-    return sorted(out, key=lambda e: e.start)
+    kept = [e for i, e in enumerate(amounts) if i not in merged]
+    return sorted(kept + ranges, key=lambda e: e.start)
 
 
 # ============================================================================ agencies
@@ -333,11 +380,12 @@ def find_agencies(text: str, tokens: list[tuple[int, int, str]]) -> list[Entity]
     """AGENCY entities: a government body with a place prefix (重庆市渝中区市场监督管理局, 某某区城市管理局)."""
     out: list[Entity] = []
     starts = {s: i for i, (s, _e, _t) in enumerate(tokens)}
+    index = _TokenIndex(tokens)
     for m in _AGENCY_CORE.finditer(text):
         # The core must start on a token boundary, or cut a token such as 渝中区市场 at the place suffix.
         idx = starts.get(m.start())
         if idx is None:
-            idx = next((i for i, (s, e, _t) in enumerate(tokens) if s < m.start() < e), None)
+            idx = index.containing(m.start())
             if idx is None:
                 continue
             s, e, t = tokens[idx]
@@ -411,11 +459,12 @@ def _org_at(text: str, pos: int, limit: int = 40) -> tuple[str, str] | None:
     return name, kind
 
 
-def _name_start_by_tokens(tokens: list[tuple[int, int, str]], end: int, floor: int) -> int:
+def _name_start_by_tokens(index: _TokenIndex, end: int, floor: int) -> int:
     """Start of the name that ends at ``end``: walk left over jieba tokens until a stop token or punctuation."""
-    idx = next((i for i, (s, e, _t) in enumerate(tokens) if s < end <= e), None)
+    idx = index.containing(end - 1)
     if idx is None:
         return end
+    tokens = index.tokens
     start = tokens[idx][0]
     i = idx - 1
     while i >= 0:
@@ -441,7 +490,8 @@ def _kind_from_context(text: str, start: int, end: int, base: str) -> str:
 def find_parties(text: str, tokens: list[tuple[int, int, str]]) -> list[Entity]:
     """PARTY and LEGAL_REP entities (R7.1)."""
     out: list[Entity] = []
-    rep_spans: list[tuple[int, int]] = []
+    rep_spans = SpanMask(len(text))
+    index = _TokenIndex(tokens)
     for m in _REP_CUE.finditer(text):
         pos = m.end()
         name = _person_at(text, pos)
@@ -449,11 +499,11 @@ def find_parties(text: str, tokens: list[tuple[int, int, str]]) -> list[Entity]:
             role = m.group("role")
             role = {"主要负责人": "负责人", "投资人": "经营者"}.get(role, role)
             out.append(Entity("LEGAL_REP", name, pos, pos + len(name), name, attrs={"role": role}))
-            rep_spans.append((pos, pos + len(name)))
+            rep_spans.add(pos, pos + len(name))
 
     def add_party(start: int, name: str, kind: str, how: str) -> None:
         end = start + len(name)
-        if any(s < end and start < e for s, e in rep_spans):
+        if rep_spans.overlaps(start, end):
             return
         if kind != "individual":
             kind = _kind_from_context(text, start, end, kind)
@@ -471,8 +521,7 @@ def find_parties(text: str, tokens: list[tuple[int, int, str]]) -> list[Entity]:
         name = _person_at(text, pos)
         if name:
             add_party(pos, name, "individual", "cue")
-            tail = re.match(rf"(?:与|和|、)", text[pos + len(name):])
-            if tail:
+            if text.startswith(("与", "和", "、"), pos + len(name)):
                 other = _person_at(text, pos + len(name) + 1)
                 if other:
                     add_party(pos + len(name) + 1, other, "individual", "cue")
@@ -484,8 +533,9 @@ def find_parties(text: str, tokens: list[tuple[int, int, str]]) -> list[Entity]:
             end = b.end()
         followed = bool(_FOLLOW_PARTY.match(text, end))
         is_company = bool(_ORG_END.fullmatch(m.group(0)))
-        start = _name_start_by_tokens(tokens, m.start(), max(0, m.start() - 40))
-        prev = next((t for s, e, t in reversed(tokens) if e <= start), "")
+        start = _name_start_by_tokens(index, m.start(), max(0, m.start() - 40))
+        before = index.last_ending_by(start)
+        prev = "" if before is None else tokens[before][2]
         if not followed and not is_company and prev not in _ENFORCE_LEFT:
             continue
         # a suffix inside a longer name (超市 in 天天鲜超市有限公司) is handled by the longer match; but a lone
@@ -493,7 +543,7 @@ def find_parties(text: str, tokens: list[tuple[int, int, str]]) -> list[Entity]:
         nxt = _ORG_END.match(text, end) or _SHOP_END.match(text, end) or _UNIT_END.match(text, end)
         if nxt and not (m.group(0).endswith("公司") and len(nxt.group(0)) == 1):
             continue
-        if len(m.group(0)) == 1 and re.search(r"(?:公司|合作社)$", text[:m.start()]):
+        if len(m.group(0)) == 1 and re.search(r"(?:公司|合作社)$", text[max(0, m.start() - 4):m.start()]):
             continue
         name = text[start:end]
         if (len(name) < 4 or set(name) & (_NAME_BODY_STOP | _PUNCT) or _ORG_END.fullmatch(name)
@@ -538,12 +588,17 @@ _NM = (r"(?:(?!的|在|于|将|对|从|被|把|因|是|了|并|但|而|即|其|�
 _LOC_PART = rf"(?:{_NM}{{0,6}}?(?:{_LOC}))"
 # admin* then at least one of: roads (+ crossing, numbers), a named spot with a number, or a locative —
 # an admin-only chain (重庆市渝中区) is the head of a company or agency name, not an address.
+# Each admin or road component is atomic (its shortest reading, never re-split): suffix characters are name
+# characters too, so 镇镇镇… can be cut into components in exponentially many ways, and a chain that then fails
+# tried them all (「当事人在」 + 60 × 「镇」 never finished). Backtracking still gives up whole components.
 _CHAIN = re.compile(
-    rf"(?P<admin>(?:{_NM}{{1,8}}?(?:{_ADMIN_SFX}))*)"
-    rf"(?:(?P<road>(?:{_NM}{{1,10}}?(?:{_ROAD_SFX}))+)(?P<cross>与{_NM}{{1,8}}?(?=交叉路口|路口|交汇处))?"
+    rf"(?P<admin>(?:(?>{_NM}{{1,8}}?(?:{_ADMIN_SFX})))*)"
+    rf"(?:(?P<road>(?:(?>{_NM}{{1,10}}?(?:{_ROAD_SFX})))+)(?P<cross>与{_NM}{{1,8}}?(?=交叉路口|路口|交汇处))?"
     rf"(?:{_NM}{{1,6}}?(?={_NUM}))?(?P<num>{_NUM}*)(?P<loc>{_LOC_PART}?)"
     rf"|(?P<poi>{_NM}{{1,6}}?)(?P<num2>{_NUM}+)(?P<loc2>{_LOC_PART}?)"
     rf"|(?P<loc3>{_LOC_PART}))")
+# No address is longer; a chain is read at most this far, so each cue or place token costs a bounded time.
+_CHAIN_MAX = 100
 _ADMIN_HEAD = re.compile(rf"{_NM}{{2,8}}?(?:{_ADMIN_SFX})")
 _ADDR_CUE = re.compile(
     r"(?P<cue>户籍所在地|户籍地|现住址|现住|家住|居住地|住所地|住所|住址|注册地址|生产经营场所|经营场所|经营地址|营业场所|"
@@ -579,11 +634,14 @@ def find_addresses(text: str, tokens: list[tuple[int, int, str]]) -> list[Entity
     kind; ``位于X的经营场所`` is the business premises; everything else is where something happened (PLACE).
     """
     out: list[Entity] = []
-    taken: list[tuple[int, int]] = []
+    taken = SpanMask(len(text))
+    index = _TokenIndex(tokens)
 
     def chain_at(pos: int) -> re.Match[str] | None:
-        m = _CHAIN.match(text, pos)
-        if not m or m.end() - pos < 4 or any(pos < e and s < m.end() for s, e in taken):
+        if taken.overlaps(pos, pos + 1):
+            return None  # inside an address already found: any chain from here would overlap it
+        m = _CHAIN.match(text, pos, min(len(text), pos + _CHAIN_MAX))
+        if not m or m.end() - pos < 4 or taken.overlaps(pos, m.end()):
             return None
         return m
 
@@ -598,9 +656,9 @@ def find_addresses(text: str, tokens: list[tuple[int, int, str]]) -> list[Entity
         if (m and m.group("admin") and not text.startswith(PROVINCES, pos)
                 and not (pos in token_at and _place_token_at(tokens, token_at[pos]))):
             # the admin part swallowed words after the cue (在店外江北区…): restart at the first place token
-            for s, _e, _t in tokens:
-                if pos < s < m.end() and _place_token_at(tokens, token_at[s]):
-                    return chain_at(s)
+            for i in index.starting_within(pos, m.end()):
+                if _place_token_at(tokens, i):
+                    return chain_at(tokens[i][0])
         return m
 
     for cm in _ADDR_CUE.finditer(text):
@@ -610,7 +668,7 @@ def find_addresses(text: str, tokens: list[tuple[int, int, str]]) -> list[Entity
         cue = cm.group("cue")
         out.append(Entity("ADDRESS", m.group(0), m.start(), m.end(), m.group(0),
                           attrs={"kind": _ADDR_KIND.get(cue, "domicile"), "cue": cue}))
-        taken.append(m.span())
+        taken.add(*m.span())
     for cm in _PLACE_CUE.finditer(text):
         m = cue_chain(cm.end())
         if not m:
@@ -620,14 +678,14 @@ def find_addresses(text: str, tokens: list[tuple[int, int, str]]) -> list[Entity
                               attrs={"kind": "business_premises", "cue": "位于…的经营场所"}))
         else:
             out.append(Entity("PLACE", m.group(0), m.start(), m.end(), m.group(0), attrs={"cue": cm.group("cue")}))
-        taken.append(m.span())
+        taken.add(*m.span())
     for i, (s, _e, _t) in enumerate(tokens):
         if not _place_token_at(tokens, i):
             continue
         m = chain_at(s)
         if m and has_admin_head(m):
             out.append(Entity("PLACE", m.group(0), m.start(), m.end(), m.group(0), attrs={"cue": None}))
-            taken.append(m.span())
+            taken.add(*m.span())
     return out
 
 
@@ -639,10 +697,12 @@ _PRIORITY = {"USCC": 0, "ID_CARD": 0, "PHONE": 1, "PLATE": 1, "MONEY": 2, "DATE"
 def resolve(cands: list[Entity]) -> list[Entity]:
     """Drop overlaps (higher-priority label, then longer span wins) and repeated PARTY/LEGAL_REP names."""
     chosen: list[Entity] = []
+    taken = SpanMask(max((e.end for e in cands), default=0))
     for e in sorted(cands, key=lambda e: (_PRIORITY[e.label], -(e.end - e.start), e.start)):
-        if any(e.start < c.end and c.start < e.end for c in chosen):
+        if taken.overlaps(e.start, e.end):
             continue
         chosen.append(e)
+        taken.add(e.start, e.end)
     chosen.sort(key=lambda e: e.start)
     seen: set[tuple[str, str]] = set()
     out: list[Entity] = []
@@ -656,64 +716,71 @@ def resolve(cands: list[Entity]) -> list[Entity]:
     return out
 
 
-def _align(doc: Doc, ents: list[Entity]) -> Doc:
-    """Split jieba tokens at entity boundaries so every entity is a whole-token span, then set ``doc.ents``."""
-    cuts = {b for e in ents for b in (e.start, e.end)}
-    with doc.retokenize() as retok:
-        for tok in doc:
-            s, e = tok.idx, tok.idx + len(tok.text)
-            inner = sorted(c for c in cuts if s < c < e)
-            if not inner:
-                continue
-            bounds = [s, *inner, e]
-            orths = [doc.text[a:b] for a, b in zip(bounds, bounds[1:])]
-            retok.split(tok, orths, heads=[(tok, 0)] * len(orths))
+def _align(doc: Doc, text: str, ents: list[Entity]) -> Doc:
+    """The doc with its jieba tokens split at entity boundaries, so every entity is a whole-token span, and
+    ``doc.ents`` set.
+
+    Built as a new Doc from the split words: spaCy's retokenizer shifts the whole token array for each split,
+    which is quadratic in a long text with many entities.
+    """
+    cuts = sorted({b for e in ents for b in (e.start, e.end)})
+    words: list[str] = []
+    spaces: list[bool] = []
+    for tok in doc:
+        s, e = tok.idx, tok.idx + len(tok.text)
+        bounds = [s, *cuts[bisect_right(cuts, s):bisect_left(cuts, e)], e]
+        words.extend(text[a:b] for a, b in zip(bounds, bounds[1:]))
+        spaces.extend([False] * (len(bounds) - 2) + [bool(tok.whitespace_)])
+    aligned = Doc(doc.vocab, words=words, spaces=spaces, user_data=doc.user_data)
     spans = []
     for ent in ents:
-        span = doc.char_span(ent.start, ent.end, label=ent.label)
+        span = aligned.char_span(ent.start, ent.end, label=ent.label)
         if span is not None:
             spans.append(span)
-    doc.ents = spans
-    doc.spans["eh"] = spans
-    return doc
+    aligned.ents = spans
+    aligned.spans["eh"] = spans
+    return aligned
 
 
 # ============================================================================ components (the ONE registration place)
 
 
 def _c_identifiers(doc: Doc) -> Doc:
-    _cands(doc).extend(find_identifiers(doc.text, doc.user_data.get("eh_today")))
+    _cands(doc).extend(find_identifiers(_text(doc), doc.user_data.get("eh_today")))
     return doc
 
 
 def _c_temporal(doc: Doc) -> Doc:
-    _cands(doc).extend(find_temporal(doc.text, doc.user_data.get("eh_reference")))
+    _cands(doc).extend(find_temporal(_text(doc), doc.user_data.get("eh_reference")))
     return doc
 
 
 def _c_money(doc: Doc) -> Doc:
-    _cands(doc).extend(find_money(doc.text))
+    _cands(doc).extend(find_money(_text(doc)))
     return doc
 
 
 def _c_agencies(doc: Doc) -> Doc:
-    _cands(doc).extend(find_agencies(doc.text, _tokens(doc)))
+    _cands(doc).extend(find_agencies(_text(doc), _tokens(doc)))
     return doc
 
 
 def _c_parties(doc: Doc) -> Doc:
-    _cands(doc).extend(find_parties(doc.text, _tokens(doc)))
+    _cands(doc).extend(find_parties(_text(doc), _tokens(doc)))
     return doc
 
 
 def _c_addresses(doc: Doc) -> Doc:
-    _cands(doc).extend(find_addresses(doc.text, _tokens(doc)))
+    _cands(doc).extend(find_addresses(_text(doc), _tokens(doc)))
     return doc
 
 
 def _c_resolve(doc: Doc) -> Doc:
     ents = resolve(doc.user_data.pop("eh_candidates", []))
-    doc = _align(doc, ents)
+    text = _text(doc)
+    doc.user_data.pop("eh_text")
+    doc.user_data.pop("eh_tokens", None)
+    doc = _align(doc, text, ents)
     doc._.eh_entities = ents
     return doc
 

@@ -40,7 +40,8 @@ from decimal import Decimal
 from typing import Any
 
 from nlp import dates as _dates
-from nlp.money import NUMBER, AmountError, find_amounts, parse_number
+from nlp.money import NUMBER, NUMBER_START, AmountError, find_amounts, parse_number
+from nlp.spans import SpanMask
 
 __all__ = ["CUES", "CueDef", "Fact", "Facts", "FactsError", "MONEY_CODES", "conduct_text", "extract_facts"]
 
@@ -107,6 +108,9 @@ _FIX_VERBS = (r"(?:改正|整改|纠正|清理|清除|拆除|撤除|下架|删�
               r"停止|暂停|关停|停用|撤离|撤出|搬离|收回|封存|打开|转移|清运|配发到位|整改到位)")
 _OFFICERS = "执法人员|执法队员|民警|警察|工作人员|检查人员|稽查人员"
 _SANCTION = r"(?:行政)?(?:处罚|罚款|警告|拘留|查处|没收|吊销|通报批评)"
+# Verbs of evidence tampering, all two characters (fixed width, so they can sit in a lookbehind): a run of them
+# (伪造、隐匿、销毁…) is matched from its first verb only, not again from each later one to the same end.
+_TAMPER = "(?:伪造|隐匿|销毁|毁灭|转移|篡改|隐藏|删除)"
 _PROC_WORDS = "检查|巡查|复查|核查|执法|询问|调查|现场|约谈|告知|送达|立案|开具|下达|发出|责令|前往|来到|到|督促|通知|进行|检测|抽检|抽查|采样|监测"
 _NOT_PROCEDURE = f"(?!{_PROC_WORDS})"
 
@@ -127,7 +131,8 @@ CUES: tuple[CueDef, ...] = (
          rf"(?:当场|立即|当即|及时|迅速|随即|马上|于当日|当日|于次日|次日|(?<![立随当])即(?!可|为|是|使|便))(?:{_NO_NEG}){{0,12}}?(?:{_FIX_VERBS}|完成)",
          r"(?:补齐|补办|补签|补建|补录|补正)(?:了)?[^，。；]{0,8}?(?:证明|手续|资料|材料|台账|合同|许可|登记|备案|凭证)",
          rf"(?:已|已经)(?:{_NO_NEG}){{0,6}}?(?:自行拆除|拆除|改正|整改|恢复|补办|补签|补齐|清理|下架|删除|撤除|更换|撤出|更正|收回)",
-         rf"(?:在(?:规定|责令|限定|指定)?(?:的)?(?:改正)?期限内|在?限期内|按期|按时|(?:[\d一二三四五六七八九十两]+)(?:日|天|个工作日)内)"
+         rf"(?:在(?:规定|责令|限定|指定)?(?:的)?(?:改正)?期限内|在?限期内|按期|按时|"
+         rf"(?<![\d一二三四五六七八九十两])[\d一二三四五六七八九十两]+(?:日|天|个工作日)内)"
          rf"(?:{_NO_NEG}){{0,12}}?(?:{_FIX_VERBS}|完成|到位|备案|办理)",
          r"(?:已|已经)(?:全部|自行|主动|按要求)?(?:改正|整改到位|整改完毕|完成整改|整改|拆除|清理|清除|恢复|补办|撤除|下架|停止|删除|修改|更正|补录)",
          r"主动(?:改正|整改|拆除|清理|撤除|下架)", r"按期(?:完成)?(?:改正|整改)", r"按时(?:完成)?(?:改正|整改)",
@@ -145,7 +150,8 @@ CUES: tuple[CueDef, ...] = (
     CueDef(
         "refused_to_correct", "拒不改正", "heavier", "法典第一千零五十六条第一款；江门裁量规定第五条；R3.11",
         (r"拒不(?:改正|整改|纠正|停止|拆除|履行|执行|停产|停业|清理|清除|恢复|撤除|搬离|关闭)",
-         r"拒绝(?:改正|整改|停止|拆除|纠正|清理)", r"仍不(?:改正|整改|停止|拆除|清理)"),
+         r"拒绝(?:改正|整改|停止|拆除|纠正|清理)", r"仍不(?:改正|整改|停止|拆除|清理)",
+         r"(?:就是|还是|仍然|始终|一直)(?:不改|不肯改|不整改|没改)", r"(?:不肯|不愿)(?:改正|整改|改)"),
         contextual=(r"(?:仍|仍然|依然|还)(?:在)?(?:继续)?(?:经营|营业|施工|排放|生产|销售|实施|使用|营运|作业|摆摊|占道|混投|排污|堆放)",),
         context_left=r"责令|劝阻|制止|劝导|查处|通知|要求|告知|警告|处罚|立案",
     ),
@@ -207,7 +213,7 @@ CUES: tuple[CueDef, ...] = (
          r"造成[^，。；]{1,8}?(?:严重|重大)(?:的)?(?:污染|损失|后果|损害|危害|破坏|损伤|伤害)",
          r"严重后果", r"后果严重", r"危害后果(?:严重|较大|较重)",
          r"(?:造成|致使|导致|致)[^，。；]{0,10}(?:死亡|重伤|人员伤亡|中毒)", r"引发(?:了)?(?:火灾|事故|群体性事件|舆情)",
-         r"(?:\d+|[一二两三四五六七八九十]+)(?:人|名[^，。；]{0,4}?)(?:死亡|重伤)",
+         r"(?:(?<!\d)\d+|(?<![一二两三四五六七八九十])[一二两三四五六七八九十]+)(?:人|名[^，。；]{0,4}?)(?:死亡|重伤)",
          r"社会影响恶劣", r"影响恶劣", r"恶劣(?:社会)?影响"),
         (r"(?:无|没有|未造成)(?:人员)?(?:伤亡|死亡)",),
     ),
@@ -255,7 +261,7 @@ CUES: tuple[CueDef, ...] = (
     ),
     CueDef(
         "evidence_tampering", "伪造、隐匿、销毁证据", "heavier", "地方裁量基准从重情形；R3.11",
-        (r"(?:伪造|隐匿|销毁|毁灭|转移|篡改|隐藏|删除)(?:[、和或]?(?:伪造|隐匿|销毁|毁灭|转移|篡改|隐藏|删除))*[^，。；]{0,10}?"
+        (rf"(?<!{_TAMPER})(?<!{_TAMPER}[、和或]){_TAMPER}(?:[、和或]?{_TAMPER})*[^，。；]{{0,10}}?"
          r"(?:证据|账簿|账册|票据|记录|台账|凭证|数据|物品|货物|花名册|资料|材料|报告|档案|文件|单据)",
          r"提供虚假(?:的)?[^，。；]{0,6}?(?:材料|证明|证据|资料|信息|数据|台账|记录|账簿|票据|报告)", r"弄虚作假", r"作伪证", r"串供"),
         contextual=(r"将[^，。；]{1,10}?(?:转移隐藏|转移隐匿|藏匿|隐藏|隐匿|转移)(?!至|到|出)",),
@@ -448,10 +454,6 @@ def _num_value(d: Decimal) -> int | str:
     return s
 
 
-def _overlaps(taken: list[tuple[int, int]], s: int, e: int) -> bool:
-    return any(s < te and ts < e for ts, te in taken)
-
-
 def _clause_left(text: str, pos: int, limit: int = 12) -> str:
     start = pos
     while start > 0 and pos - start < limit and text[start - 1] not in _PUNCT:
@@ -475,23 +477,28 @@ _COMPILED: list[tuple[CueDef, re.Pattern[str], int, re.Pattern[str] | None]] = (
 )
 
 
-def _sentence_left(text: str, pos: int) -> str:
-    start = max(text.rfind(ch, 0, pos) for ch in "。；;！？\n") + 1
-    return text[start:pos]
+# How far back the sentence before a contextual cue is read (责令…仍继续经营). Sentences in descriptions are far
+# shorter; reading back to the last stop for every match is quadratic in a text without one.
+_SENTENCE_MAX = 1000
+
+
+def _sentence_start(text: str, pos: int) -> int:
+    floor = max(0, pos - _SENTENCE_MAX)
+    return max(floor, *(text.rfind(ch, floor, pos) + 1 for ch in "。；;！？\n"))
 
 
 def _find_cues(text: str) -> list[_Match]:
     cands: list[_Match] = []
     for cue, pat, pol, ctx in _COMPILED:
         for m in pat.finditer(text):
-            if m.end() > m.start() and (ctx is None or ctx.search(_sentence_left(text, m.start()))):
+            if m.end() > m.start() and (ctx is None or ctx.search(text, _sentence_start(text, m.start()), m.start())):
                 cands.append(_Match(m.start(), m.end(), cue, pol))
     # Longest first, so 未及时改正 beats 及时改正 and 造成严重后果 beats 严重后果.
     cands.sort(key=lambda c: (-(c.end - c.start), c.start, c.polarity))
     chosen: list[_Match] = []
-    taken: list[tuple[int, int]] = []
+    taken = SpanMask(len(text))
     for c in cands:
-        if _overlaps(taken, c.start, c.end):
+        if taken.overlaps(c.start, c.end):
             continue
         left = _clause_left(text, c.start)
         if _UNCERTAIN.search(left):
@@ -500,13 +507,13 @@ def _find_cues(text: str) -> list[_Match]:
             neg = _NEGATOR.search(left)
             if neg and not re.search(r"非法$|不法$", left[: neg.end()] + text[c.start : c.start + 1]):
                 c = _Match(c.start - (len(left) - neg.start()), c.end, c.cue, -1)
-                if _overlaps(taken, c.start, c.end):
+                if taken.overlaps(c.start, c.end):
                     continue
         # Checked after negation: 责令立即改正 is an order (dropped), 限期内未自行拆除 a negated fact (kept).
         if c.polarity > 0 and c.cue.block_left and re.search(c.cue.block_left, left):
             continue
         chosen.append(c)
-        taken.append((c.start, c.end))
+        taken.add(c.start, c.end)
     chosen.sort(key=lambda c: c.start)
     return chosen
 
@@ -522,28 +529,32 @@ _EXCEED_PCT_RE = re.compile(rf"{_EXCEED_PREFIX}(?:幅度|率|比例)?(?:为|了|
 _LIMIT_RATIO_RE = re.compile(
     rf"(?:是|为|达到?|系)[^，。；]{{0,12}}?(?:标准|限值|限量|上限|核定|设计|规定|允许)[^，。；的]{{0,6}}的{_RATIO}"
 )
-_MULT_RE = re.compile(_RATIO)
-_PCT_RE = re.compile(_PCT)
+# Patterns that begin with a number start only where a number starts (NUMBER_START, _NUM_CN_START): a try from
+# every digit of a long run would read to the end of the run each time.
+_MULT_RE = re.compile(NUMBER_START + _RATIO)
+_PCT_RE = re.compile(rf"(?:百分之(?P<p1>{NUMBER})|{NUMBER_START}(?P<p2>{NUMBER})[%％])")
 _NUM_CN = r"[一二两三四五六七八九十\d]+"
+_NUM_CN_START = r"(?<![一二两三四五六七八九十\d])"
 _NTH_WINDOW_RE = re.compile(
-    rf"(?P<w>{_NUM_CN}|半)年(?:内|以内|之内|中)[^，。；]{{0,14}}?第(?P<n>{_NUM_CN})次{_NOT_PROCEDURE}"
+    rf"(?P<w>{_NUM_CN_START}{_NUM_CN}|半)年(?:内|以内|之内|中)[^，。；]{{0,14}}?第(?P<n>{_NUM_CN})次{_NOT_PROCEDURE}"
 )
 _TIMES_WINDOW_RE = re.compile(
-    rf"(?P<w>{_NUM_CN}|半)年(?:内|以内|之内|中)[^，。；]{{0,14}}?(?:累计|共|先后|已)?(?P<n>{_NUM_CN})次(?!性)(?:以上)?"
+    rf"(?P<w>{_NUM_CN_START}{_NUM_CN}|半)年(?:内|以内|之内|中)[^，。；]{{0,14}}?(?:累计|共|先后|已)?(?P<n>{_NUM_CN})次(?!性)(?:以上)?"
 )
 _NTH_RE = re.compile(rf"第(?P<n>{_NUM_CN})次{_NOT_PROCEDURE}")
-_TIMES_RE = re.compile(rf"(?P<n>{_NUM_CN})次(?!性|日|月){_NOT_PROCEDURE}")
-_AGE_RE = re.compile(rf"(?:年仅|现年|年龄|年满|时年|今年|刚满|仅)?(?P<n>{NUMBER})(?:周)?岁(?!以上|以下)")
+_TIMES_RE = re.compile(rf"{_NUM_CN_START}(?P<n>{_NUM_CN})次(?!性|日|月){_NOT_PROCEDURE}")
+_AGE_RE = re.compile(rf"(?:年仅|现年|年龄|年满|时年|今年|刚满|仅)?{NUMBER_START}(?P<n>{NUMBER})(?:周)?岁(?!以上|以下)")
 _DURATION_RE = re.compile(
-    rf"(?P<n>{NUMBER})(?P<approx>多|余)?(?P<u>个多月|个月|个工作日|工作日|个小时|小时|分钟|星期|周|天|日|年)(?P<inner>内|以内|之内)?"
+    rf"{NUMBER_START}(?P<n>{NUMBER})(?P<approx>多|余)?(?P<u>个多月|个月|个工作日|工作日|个小时|小时|分钟|星期|周|天|日|年)(?P<inner>内|以内|之内)?"
 )
-_AREA_RE = re.compile(rf"(?P<n>{NUMBER})(?P<approx>多|余)?(?P<u>平方米|平方公里|平米|㎡|m²|m2|亩|公顷)(?![A-Za-z])")
+_AREA_RE = re.compile(rf"{NUMBER_START}(?P<n>{NUMBER})(?P<approx>多|余)?(?P<u>平方米|平方公里|平米|㎡|m²|m2|亩|公顷)(?![A-Za-z])")
 _QTY_UNITS = (
     "公斤|千克|kg|KG|Kg|毫克|克|吨|斤|毫升|ml|mL|升|立方米|m³|方|件|箱|瓶|袋|盒|包|台|辆|个|只|头|株|棵|条|份|张|套|桶|罐|"
     "枚|本|双|根|片|副|顶|把|部|块|支|批|家|户|名|人|处|车|艘|间|座|种|具|类|米|公里|千米|口|匹|羽|尾|粒|盏|组|票|单|笔"
 )
-_QTY_RE = re.compile(rf"(?<![/／0-9０-９.．])(?P<n>{NUMBER})(?P<approx>多|余)?(?P<u>{_QTY_UNITS})(?![A-Za-z])(?<!个(?=多?月|小时|工作日))(?<!人(?=次))")
+_QTY_RE = re.compile(rf"(?<![/／0-9０-９.．]){NUMBER_START}(?P<n>{NUMBER})(?P<approx>多|余)?(?P<u>{_QTY_UNITS})(?![A-Za-z])(?<!个(?=多?月|小时|工作日))(?<!人(?=次))")
 # A time limit set by the agency (限期15日内, 责令其在10日内) rather than when something happened (于3日内补签).
+_POINT_IN_TIME = re.compile(r"(?:之|以)?(?:前|后)")
 _DEADLINE_LEFT = re.compile(r"(?:限期|期限为?|限|责令(?:其|当事人)?|要求(?:其|当事人)?|应当|应|须|务必)(?:在|于)?$")
 _UNIT_NORM = {"个多月": "月", "个月": "月", "个小时": "小时", "星期": "周", "天": "日", "个工作日": "工作日",
               "平米": "平方米", "㎡": "平方米", "m²": "平方米", "m2": "平方米", "千克": "公斤", "kg": "公斤", "KG": "公斤",
@@ -575,25 +586,28 @@ def extract_facts(text: str) -> Facts:
     if not isinstance(text, str):
         raise FactsError(f"description must be a string, not {type(text).__name__}")
     facts: list[Fact] = []
-    taken: list[tuple[int, int]] = []
-
-    def add(f: Fact) -> None:
-        facts.append(f)
-        taken.append(f.span)
+    # Spans that numeric extractors must not read again; ``not_cues`` leaves out the cues (a date may sit in one).
+    taken, not_cues = SpanMask(len(text)), SpanMask(len(text))
 
     # 1. cues and table-driven counts (they hold numbers that must not be read again: 超过两年未被发现).
     for m in _find_cues(text):
         c = m.cue
-        add(Fact(c.type, c.code, text[m.start : m.end], (m.start, m.end), polarity=m.polarity,
-                 label=c.label, effect=c.effect, hook=c.hook))
-    cue_spans = list(taken)
-    # Spans that numeric extractors must not read again.
-    taken[:] = [f.span for f in facts if not next(c for c in CUES if c.code == f.code).keeps_numbers]
+        facts.append(Fact(c.type, c.code, text[m.start : m.end], (m.start, m.end), polarity=m.polarity,
+                          label=c.label, effect=c.effect, hook=c.hook))
+        if not c.keeps_numbers:
+            taken.add(m.start, m.end)
+    cue_spans = {f.span for f in facts}
+
+    def add(f: Fact) -> None:
+        facts.append(f)
+        taken.add(*f.span)
+        if f.span not in cue_spans:
+            not_cues.add(*f.span)
 
     # 2. counts with numbers: 两年内第三次, 第二次, 3次.
     for rx, code in ((_NTH_WINDOW_RE, "nth_time"), (_TIMES_WINDOW_RE, "times"), (_NTH_RE, "nth_time"), (_TIMES_RE, "times")):
         for m in rx.finditer(text):
-            if _overlaps(taken, *m.span()):
+            if taken.overlaps(*m.span()):
                 continue
             n = _pnum(m.group("n"))
             if n is None:
@@ -613,13 +627,13 @@ def extract_facts(text: str) -> Facts:
     # 3. dates (owned by nlp.dates), before durations so that 3月15日 is not "15日".
     for d in _dates.find_dates(text):
         # Dates may sit inside a cue (曾于2023年5月因…被处罚); relative words (当日) are not facts on their own.
-        if d.kind == "relative" or _overlaps([t for t in taken if t not in cue_spans], d.start, d.end):
+        if d.kind == "relative" or not_cues.overlaps(d.start, d.end):
             continue
         add(Fact("date", "date", d.text, (d.start, d.end), value=d.iso, attrs={"kind": d.kind}))
 
     # 4. money (nlp.money).
     for a in find_amounts(text):
-        if _overlaps(taken, *a.span):
+        if taken.overlaps(*a.span):
             continue
         attrs = {"kind": a.kind}
         if a.approximate:
@@ -629,41 +643,41 @@ def extract_facts(text: str) -> Facts:
     # 5. multiples and percentages: exceedance first, then any others.
     for m in _EXCEED_MULT_RE.finditer(text):
         v = _pnum(m.group("v"))
-        if v is None or _overlaps(taken, *m.span()):
+        if v is None or taken.overlaps(*m.span()):
             continue
         add(Fact("multiple", "exceedance", m.group(), m.span(), value=_num_value(v), attrs={"subject": m.group("pre")}))
     for m in _LIMIT_RATIO_RE.finditer(text):
         v = _pnum(m.group("v"))
-        if v is None or _overlaps(taken, *m.span()):
+        if v is None or taken.overlaps(*m.span()):
             continue
         add(Fact("multiple", "exceedance", m.group(), m.span(), value=_num_value(v - 1), attrs={"limit_ratio": _num_value(v)}))
     for m in _EXCEED_PCT_RE.finditer(text):
         p = _pnum(m.group("p1") or m.group("p2"))
-        if p is None or _overlaps(taken, *m.span()):
+        if p is None or taken.overlaps(*m.span()):
             continue
         add(Fact("percent", "exceedance", m.group(), m.span(), value=_num_value(p / 100),
                  attrs={"percent": _num_value(p), "subject": m.group("pre")}))
     for m in _MULT_RE.finditer(text):
         v = _pnum(m.group("v"))
-        if v is None or _overlaps(taken, *m.span()):
+        if v is None or taken.overlaps(*m.span()):
             continue
         add(Fact("multiple", "multiple", m.group(), m.span(), value=_num_value(v)))
     for m in _PCT_RE.finditer(text):
         p = _pnum(m.group("p1") or m.group("p2"))
-        if p is None or _overlaps(taken, *m.span()):
+        if p is None or taken.overlaps(*m.span()):
             continue
         add(Fact("percent", "percent", m.group(), m.span(), value=_num_value(p / 100), attrs={"percent": _num_value(p)}))
 
     # 6. ages (→ under_14 / age_14_to_18 below).
     for m in _AGE_RE.finditer(text):
         n = _pnum(m.group("n"))
-        if n is None or n > 120 or _overlaps(taken, *m.span()):
+        if n is None or n > 120 or taken.overlaps(*m.span()):
             continue
         add(Fact("age", "age", m.group(), m.span(), value=_num_value(n), unit="岁"))
 
     # 7. durations, areas, quantities.
     for m in _DURATION_RE.finditer(text):
-        if _overlaps(taken, *m.span()) or re.match(r"(?:之|以)?(?:前|后)", text[m.end() :]):
+        if taken.overlaps(*m.span()) or _POINT_IN_TIME.match(text, m.end()):
             continue  # 三个月前 is a point in time, not a duration
         n = _pnum(m.group("n"))
         if n is None:
@@ -684,7 +698,7 @@ def extract_facts(text: str) -> Facts:
         add(Fact("duration", code, text[span[0] : span[1]], span, value=_num_value(n), unit=unit, attrs=attrs))
     for rx, type_ in ((_AREA_RE, "area"), (_QTY_RE, "quantity")):
         for m in rx.finditer(text):
-            if _overlaps(taken, *m.span()):
+            if taken.overlaps(*m.span()):
                 continue
             raw_n = m.group("n")
             n = _pnum(raw_n)
@@ -716,7 +730,11 @@ _FILLER_RE = re.compile(r"[系经被已且并但均也还都尚曾其及时了�
 # Numbers inside amount-like facts: how much or how many never decides which provision a conduct breaks, but the
 # way it is written (三千元 / 3,000元 / 人民币叁仟元) moves retrieval, so the same facts could meet different items.
 _VALUE_TYPES = frozenset({"money", "multiple", "percent", "date", "duration", "quantity", "area", "age"})
-_BLANKS_RE = re.compile(r"(?<=[^\x00-\x7f]) +| +(?=[^\x00-\x7f])")
+# A run of blanks next to a non-ASCII character. Tried only where a run starts and never shortened: a run
+# followed by ASCII would otherwise be retried from each of its blanks, reading to its end each time.
+_BLANKS_RE = re.compile(r"(?<! )(?:(?<=[^\x00-\x7f]) ++| ++(?=[^\x00-\x7f]))")
+# Separators before a full stop or the end (dropped); tried only where a run of them starts, as above.
+_DANGLING_RE = re.compile(r"(?<![，,；;、\s])[，,；;、\s]++([。]|$)")
 _NUMBER_RE = re.compile(r"(人民币)?[0-9０-９.,，．点零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟]+")
 
 
@@ -739,21 +757,23 @@ def conduct_text(facts: Facts, min_chars: int = 4) -> str:
     would remain.
     """
     text = _without_amounts(facts)
-    spans = sorted(f.span for f in facts.facts if f.code in _CIRCUMSTANCE_CODES and (f.type in ("cue", "count")))
+    spans = [f.span for f in facts.facts if f.code in _CIRCUMSTANCE_CODES and (f.type in ("cue", "count"))]
     if not spans:
         return _BLANKS_RE.sub("", text)
+    cut = SpanMask(len(text))
+    for a, b in spans:
+        cut.add(a, b)
     out: list[str] = []
     for m in _CLAUSE_RE.finditer(text):
         s, e = m.span()
-        inside = [(max(a, s), min(b, e)) for a, b in spans if a < e and b > s]
-        if not inside:
+        if not cut.overlaps(s, e):
             out.append(m.group())
             continue
-        keep = "".join(ch for i, ch in enumerate(text[s:e], s) if not any(a <= i < b for a, b in inside))
+        keep = "".join(ch for i, ch in enumerate(text[s:e], s) if not cut.overlaps(i, i + 1))
         rest = _FILLER_RE.sub("", re.sub(r"[，,。；;！!？?\s、\d年月日内第次]", "", keep))
         if len(rest) > 3:
             out.append(keep)
-    reduced = re.sub(r"[，,；;、\s]+([。]|$)", r"\1", "".join(out)).strip("，,；; ")
+    reduced = _DANGLING_RE.sub(r"\1", "".join(out)).strip("，,；; ")
     return _BLANKS_RE.sub("", reduced if len(re.sub(r"\W", "", reduced)) >= min_chars else text)
 
 

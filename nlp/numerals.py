@@ -15,6 +15,9 @@ CN_NUMBER = f"[{_CN}]+"
 ANY_NUMBER = f"(?:[0-9０-９]+|[{_CN}]+)"
 _FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
 _CN_DIGITS_OUT = "零一二三四五六七八九"
+# No article, 款, 项 or year is written longer; a longer run (20,000 pasted digits) is not a numeral, and
+# Python refuses to convert more than 4,300 digits to an int.
+_MAX_CHARS = 20
 
 
 class NumeralError(ValueError):
@@ -38,11 +41,13 @@ def cn_to_int(s: str) -> int:
         The integer value.
 
     Raises:
-        NumeralError: if ``s`` is empty or malformed.
+        NumeralError: if ``s`` is empty, malformed or longer than 20 characters.
     """
     s = to_halfwidth_digits(s.strip())
     if not s:
         raise NumeralError("empty numeral")
+    if len(s) > _MAX_CHARS:
+        raise NumeralError(f"too long for a numeral: {len(s)} characters")
     if s.isdigit():
         return int(s)
     if any(c not in DIGITS and c not in UNITS for c in s):

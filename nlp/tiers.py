@@ -35,6 +35,7 @@ import numpy as np
 from corpus.benchmarks.conditions import evaluate, parse_conditions
 from corpus.benchmarks.schema import LEVELS, EnforcementItem, Predicate, Tier
 from nlp.facts import Fact, Facts, extract_facts
+from nlp.spans import SpanMask
 
 __all__ = [
     "FEATURE_FIELDS",
@@ -81,9 +82,10 @@ def facts_to_fields(facts: Facts, ignore: Sequence[tuple[int, int]] = ()) -> tup
         facts: Extracted facts.
         ignore: Spans whose heavier facts must not count (陈述申辩, R3.13).
     """
+    ignored = _mask(ignore)
 
     def usable(f: Fact) -> bool:
-        return not any(s <= f.span[0] < e for s, e in ignore)
+        return not ignored.overlaps(f.span[0], f.span[0] + 1)
 
     vals: dict[str, Any] = {}
     src: dict[str, Fact] = {}
@@ -542,7 +544,16 @@ HEARING_THRESHOLDS: tuple[tuple[str, str, float, str, bool], ...] = (
     ("生态环境", "organization", 50000, "环境行政处罚办法(2010) 第七十八条（superseded; the 2023 办法 is not in the corpus — verify）", False),
 )
 _HEARING_TYPES = {"吊销许可证件", "降低资质等级", "责令停产停业", "责令关闭", "限制从业", "限制开展生产经营活动"}
-_STATEMENT_RE = re.compile(r"[^。；\n]*(?:陈述申辩|陈述、申辩|申辩|陈述意见|听证)[^。；\n]*[。；]?")
+# A sentence that reports 陈述申辩 / 听证. Tried only where a sentence starts: a sentence without those words
+# would otherwise be retried from each of its characters, reading to its end each time.
+_STATEMENT_RE = re.compile(r"(?<![^。；\n])[^。；\n]*(?:陈述申辩|陈述、申辩|申辩|陈述意见|听证)[^。；\n]*[。；]?")
+
+
+def _mask(spans: Sequence[tuple[int, int]]) -> SpanMask:
+    mask = SpanMask(max((e for _s, e in spans), default=0))
+    for s, e in spans:
+        mask.add(s, e)
+    return mask
 
 
 # Fields where a violation "涉及公民生命健康安全、金融安全" (处罚法 第三十六条第一款: five years once harm resulted).
@@ -564,6 +575,26 @@ def _limitation(domain: str, has_harm: bool, title: str = "") -> tuple[timedelta
     if _BUILT_WITHOUT_APPROVAL.search(title or ""):
         return timedelta(days=2 * 365), "处罚法 第三十六条第一款（二年）；未批先建意见 二（二）（自建设行为终了之日起计算）"
     return timedelta(days=2 * 365), "处罚法 第三十六条第一款（二年）"
+
+
+def statutory_tier(facts: Facts) -> tuple[str, list[dict[str, str]]]:
+    """从轻, 一般 or 从重 from the stated circumstances alone (no benchmark item), with the grounds.
+
+    Circumstances of both directions cancel out to 一般, as no general rule ranks one over the other.
+    """
+    light = [{"code": c, "text": (facts.cue(c).text or c), "rule": r} for c, r in _LIGHTER.items() if facts.polarity(c) == 1]
+    heavy = [{"code": c, "text": (facts.cue(c).text or c), "rule": r} for c, r in _HEAVIER.items() if facts.polarity(c) == 1]
+    if light and not heavy:
+        return "从轻", light
+    if heavy and not light:
+        return "从重", heavy
+    return "一般", light + heavy
+
+
+def limitation_period(item: EnforcementItem | None) -> tuple[timedelta, str]:
+    """The shortest 追责时效 that may apply to ``item`` (no harm shown; the general two years without an item):
+    past it, the discovery date decides."""
+    return _limitation(item.domain, False, item.title) if item is not None else _limitation("", False)
 
 
 def _fact_factor(f: Fact | None, code: str, label: str, direction: int, rule: str, note: str | None = None) -> Factor:
@@ -609,9 +640,10 @@ def suggest_tier(
 
     # R3.13: spans of the description that report 陈述申辩 / 听证, plus a separate statements text.
     ignore = [m.span() for m in _STATEMENT_RE.finditer(text)]
+    ignored = _mask(ignore)
     vals, src = facts_to_fields(facts, ignore)
     for f in facts.facts:
-        if f.polarity == 1 and f.code in _HEAVIER and any(s <= f.span[0] < e for s, e in ignore):
+        if f.polarity == 1 and f.code in _HEAVIER and ignored.overlaps(f.span[0], f.span[0] + 1):
             factors.append(_fact_factor(f, f.code, f.label or f.code, 0, "处罚法 第四十五条第二款；R3.13",
                                         "said in 陈述申辩/听证: never moves the case up"))
     extra_light: list[Fact] = []
@@ -697,7 +729,7 @@ def suggest_tier(
     heavier = []
     for c in _HEAVIER:
         f = facts.cue(c)
-        if pol.get(c) == 1 and f is not None and not any(s <= f.span[0] < e for s, e in ignore):
+        if pol.get(c) == 1 and f is not None and not ignored.overlaps(f.span[0], f.span[0] + 1):
             if in_band(f):
                 factors.append(_fact_factor(f, c, f.label or c, 0, "R3.12；R5.1（已用于选择阶次）",
                                             "chose the band; not counted again for the position"))

@@ -6,6 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -19,6 +20,10 @@ class Settings(BaseSettings):
     shared_dir: Path = PROJECT_ROOT.parent / "shared"
     data_dir: Path = PROJECT_ROOT / "data"
     encoder: str = "e5-onnx-q8"
+    # Embedding cache (vectors keyed by text hash); default <data_dir>/index/cache. CI points it outside the clone.
+    embedding_cache_dir: Path | None = None
+    # Province whose local regulations are candidates when a request names none (「全国」: every province's).
+    region: str = "重庆"
     request_threads: int = 2  # requests computed at once per worker (the rest wait their turn)
     encoder_threads: int | None = None  # intra-op threads of the encoder (default 2); `serve --workers N` shares cores
     # Text part of the tier classifier: "tfidf" (+ predicate features), "hybrid" (+ e5), "e5" or "none". TF-IDF
@@ -28,13 +33,32 @@ class Settings(BaseSettings):
     max_text_chars: int = 20000
     max_body_bytes: int = 2_000_000
     max_batch: int = 100
+    # Per-request deadline: past it the caller gets 503 `request_timeout` and the request slot is freed (api/limits.py).
+    request_timeout_s: float = Field(10.0, gt=0)
+    # A worker whose request computes 3 deadlines long shuts down to be replaced; `serve` sets it for its workers.
+    exit_when_stuck: bool = False
+    # Host header values served (DNS rebinding); comma-separated, "*" for any. Production adds its own hostnames.
+    allowed_hosts: str = "127.0.0.1,localhost,::1,testserver"
     database_url: str | None = None
-    # A development key is convenient locally; start-up prints it loudly. Set EH_DEV_API_KEY="" to disable.
-    dev_api_key: str | None = "dev-local-key"
+    # Development mode, set only by `serve --dev` (which also binds to loopback): a development key of role officer
+    # is made live, its value taken from EH_DEV_API_KEY or kept in <data_dir>/dev_api_key. Without it, none exists.
+    dev_mode: bool = False
+    dev_api_key: str | None = None
+    # Audit trail: input hashes are HMAC-SHA256 under this secret (default <data_dir>/audit.key, made at first start,
+    # mode 0600; give every replica the same one); rows older than the retention are purged at start-up and by
+    # `enforcement-helper audit purge`.
+    audit_secret_file: Path | None = None
+    audit_retention_days: int | None = None
     log_json: bool = True
     # Agency-replaceable document templates and the agency profile (name, 文号 prefix, 复议机关, court).
     template_dir: Path | None = None
     agency_file: Path | None = None
+
+    @property
+    def allowed_host_list(self) -> list[str]:
+        """``allowed_hosts`` as Host header values; IPv6 literals bracketed as they appear in the header."""
+        hosts = [h.strip().lower() for h in self.allowed_hosts.split(",") if h.strip()]
+        return [f"[{h}]" if ":" in h and not h.startswith("[") else h for h in hosts]
 
     @property
     def raw_dir(self) -> Path:

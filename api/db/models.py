@@ -1,10 +1,10 @@
-"""Tables of the service database (API keys, audit). SQLite by default, PostgreSQL by URL."""
+"""Tables of the service database (API keys, audit, 文号). SQLite by default, PostgreSQL by URL."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, Integer, String, Text
+from sqlalchemy import JSON, DateTime, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -43,3 +43,31 @@ class AuditRecord(Base):
     index_version: Mapped[str] = mapped_column(String(255))
     status: Mapped[int] = mapped_column(Integer)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class DocCounter(Base):
+    """The last serial handed out per 机关代字 and year (R6.7); moved here from ``doc_numbers.sqlite``."""
+
+    __tablename__ = "doc_counters"
+
+    prefix: Mapped[str] = mapped_column(String(100), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer)
+
+
+class IssuedDocNumber(Base):
+    """Every 文号 given to a document, allocated or entered by an officer: UNIQUE, so two decisions never share one."""
+
+    __tablename__ = "doc_numbers"
+    __table_args__ = (UniqueConstraint("number", name="uq_doc_numbers_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(200))
+    prefix: Mapped[str] = mapped_column(String(100))
+    year: Mapped[int] = mapped_column(Integer)
+    serial: Mapped[int] = mapped_column(Integer)
+    # Keyed hash of (document kind, party identifier): the same document rendered again may repeat its number,
+    # another document may not. Null when the caller did not say whose document it is.
+    owner: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    source: Mapped[str] = mapped_column(String(10))  # "counter" or "entered"
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from api.documents.build import Verifier
 from api.documents.docnumber import NumberCounter
@@ -16,12 +17,20 @@ from api.documents.model import Kind, load_case
 from api.documents.procedure import select_documents
 from api.documents.render import render, render_bundle, zip_bundle
 
+if TYPE_CHECKING:
+    from api.db.database import Database
 
-def default_counter() -> NumberCounter:
-    """The 文号 counter under the data directory (``<data_dir>/doc_numbers.sqlite``)."""
+
+def default_counter(db: Database | None = None) -> NumberCounter:
+    """The 文号 counter in the service database (``db``, default: the one the settings name).
+
+    The ``<data_dir>/doc_numbers.sqlite`` of earlier versions is merged in once, so its numbers stay used.
+    """
     from api.core.settings import get_settings
+    from api.db.database import Database
 
-    return NumberCounter(get_settings().data_dir / "doc_numbers.sqlite")
+    s = get_settings()
+    return NumberCounter(db or Database(s.db_url), legacy=s.data_dir / "doc_numbers.sqlite")
 
 
 def draft(

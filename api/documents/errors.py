@@ -99,3 +99,9 @@ class NotApplicable(DocumentError):
     """The case's procedure does not call for this document (R4.1, R6.6)."""
 
     code = "not_applicable"
+
+
+class DocNumberTaken(DocumentError):
+    """An entered 文号 that another document already has (R6.7); the API answers 409."""
+
+    code = "doc_number_taken"

@@ -291,6 +291,9 @@ def build_document(
         raise UnknownKind("build_document takes a single kind; use render_bundle for the bundle", field="kind")
     c = _as_case(case)
     built = Builder(k, c, verify or default_verifier(), draft, plan).build()
+    # Whose document a 文号 belongs to: this kind for this party may be rendered again with its number, another
+    # document may not have it (the register keeps only a keyed hash of this).
+    owner = "\x1f".join((k.value, c.party.credit_code or c.party.id_number or c.party.name or ""))
     if built.number_request is not None:
         if counter is None:
             missing = [("numbers." + k.value, "文号")]
@@ -299,9 +302,10 @@ def build_document(
             built.context["doc"]["number"] = Text.blank("文号")
         else:
             prefix, year = built.number_request
-            built.context["doc"]["number"] = Text(counter.next(prefix, year))
+            built.context["doc"]["number"] = Text(counter.next(prefix, year, owner=owner))
     elif counter is not None and not draft and c.numbers.get(k):
-        counter.observe(c.numbers[k])  # an officer's own 文号 is recorded, never handed out again (R6.7)
+        # An officer's own 文号 is checked against the issued ones and recorded, never handed out again (R6.7).
+        counter.observe(c.numbers[k], owner=owner)
     return built
 
 

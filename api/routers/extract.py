@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
 from api.deps import Auditor, get_auditor, get_services, mask_identifier
 from api.errors import parse_date
+from api.limits import blocking, compute_audited
+from api.schemas import DateStr, SafeStr
 from api.services import Services
 
 router = APIRouter(prefix="/v1", tags=["entities"])
@@ -16,8 +18,9 @@ MASKED = {"ID_CARD", "USCC", "PHONE", "PLATE"}
 class ExtractRequest(BaseModel):
     """A description to auto-fill from."""
 
-    text: str = Field(..., min_length=1)
-    reference_date: str | None = Field(None, description="Day the text was written (resolves 昨日/今日), YYYY-MM-DD")
+    text: SafeStr = Field(..., min_length=1)
+    reference_date: DateStr | None = Field(None, description="Day the text was written (resolves 昨日/今日), YYYY-MM-DD, "
+                                                             "1949-10-01 … 2100-12-31")
 
 
 class ExtractResponse(BaseModel):
@@ -27,12 +30,14 @@ class ExtractResponse(BaseModel):
 
 
 @router.post("/extract", response_model=ExtractResponse)
-def extract(req: ExtractRequest, svc: Services = Depends(get_services),
-            audit: Auditor = Depends(get_auditor)) -> ExtractResponse:
+async def extract(req: ExtractRequest, request: Request, svc: Services = Depends(get_services),
+                  audit: Auditor = Depends(get_auditor)) -> ExtractResponse:
     """Party, 统一社会信用代码 and 身份证号 (validated), addresses, phone, plate, dates, place, money, agency."""
-    ents = svc.extract(req.text, parse_date(req.reference_date, "reference_date"))
+    payload = req.model_dump()
+    ents = await compute_audited(request, audit, "extract", [payload], svc.extract, req.text,
+                                 parse_date(req.reference_date, "reference_date"))
     # identifiers are masked in the stored result (the input itself is stored only as a hash)
-    audit("extract", req.model_dump(), [{"label": e["label"], "valid": e["valid"],
-                                         "text": mask_identifier(e["text"]) if e["label"] in MASKED else e["text"]}
-                                        for e in ents])
+    await blocking(audit, "extract", payload, [{"label": e["label"], "valid": e["valid"],
+                                                "text": mask_identifier(e["text"]) if e["label"] in MASKED else e["text"]}
+                                               for e in ents])
     return ExtractResponse(entities=ents)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
 from api.deps import Auditor, get_auditor, get_services
 from api.errors import AppError, parse_date
+from api.limits import blocking, compute_audited
+from api.schemas import DateStr, SafeStr
 from api.services import Services
 
 router = APIRouter(prefix="/v1", tags=["retrieval"])
@@ -19,21 +21,28 @@ PartyType = Literal["individual", "individual_business", "organization"]
 class SearchRequest(BaseModel):
     """A violation description to find the applicable provisions for."""
 
-    id: str | None = None
-    query: str = Field(..., min_length=1)
-    as_of: str | None = Field(None, description="Violation date YYYY-MM-DD (default today)")
+    id: SafeStr | None = None
+    query: SafeStr = Field(..., min_length=1)
+    as_of: DateStr | None = Field(None, description="Violation date YYYY-MM-DD, 1949-10-01 … 2100-12-31 (default today)")
     top_k: int = Field(10, ge=1, le=100)
+    region: SafeStr | None = Field(None, max_length=40, description="Province whose local regulations apply (重庆, 浙江 …;"
+                                   " 全国: every province's); default EH_REGION")
 
 
 class AnalyzeRequest(BaseModel):
     """A violation description to analyse: provisions, benchmark item, tier, fine, reminders."""
 
-    id: str | None = None
-    description: str = Field(..., min_length=1)
-    as_of: str | None = Field(None, description="Violation date YYYY-MM-DD (default today)")
+    id: SafeStr | None = None
+    description: SafeStr = Field(..., min_length=1)
+    as_of: DateStr | None = Field(None, description="Violation date YYYY-MM-DD, 1949-10-01 … 2100-12-31 (default today)")
     party_type: PartyType | None = None
-    discovery_date: str | None = Field(None, description="Discovery date YYYY-MM-DD for the limitation period "
-                                                         "(R2.5; default: the decision date, said in a reminder)")
+    discovery_date: DateStr | None = Field(None, description="Discovery date YYYY-MM-DD for the limitation period "
+                                                             "(R2.5; unknown: a blocking reminder asks for it once "
+                                                             "the period may have run)")
+    region: SafeStr | None = Field(None, max_length=40, description="Province whose local regulations apply (重庆, 浙江 …;"
+                                   " 全国: every province's); default EH_REGION")
+    decision_date: DateStr | None = Field(None, description="Planned decision date YYYY-MM-DD (default today): "
+                                                            "benchmark validity and 从旧兼从轻")
 
 
 class BatchRequest(BaseModel):
@@ -43,39 +52,55 @@ class BatchRequest(BaseModel):
 
 
 @router.post("/search")
-def search(req: SearchRequest, svc: Services = Depends(get_services), audit: Auditor = Depends(get_auditor)) -> dict:
+async def search(req: SearchRequest, request: Request, svc: Services = Depends(get_services),
+                 audit: Auditor = Depends(get_auditor)) -> dict:
     """Applicable provisions (违则/罚则 pairs) in force on ``as_of``."""
-    res = svc.search(req.query, parse_date(req.as_of), req.top_k)
-    audit("search", req.model_dump(), [{"citation": h["citation"], "score": h["score"]} for h in res["results"]])
+    payload, as_of = req.model_dump(), parse_date(req.as_of)
+    res = await compute_audited(request, audit, "search", [payload], svc.search, req.query, as_of, req.top_k,
+                                req.region)
+    await blocking(audit, "search", payload, [{"citation": h["citation"], "score": h["score"]} for h in res["results"]])
     return {"id": req.id, **res}
 
 
 @router.post("/analyze")
-def analyze(req: AnalyzeRequest, svc: Services = Depends(get_services),
-            audit: Auditor = Depends(get_auditor)) -> dict:
+async def analyze(req: AnalyzeRequest, request: Request, svc: Services = Depends(get_services),
+                  audit: Auditor = Depends(get_auditor)) -> dict:
     """违法行为识别 + 法条关联 + 裁量基准匹配 + tier, fine and reminders."""
-    res = svc.analyze(req.description, parse_date(req.as_of), req.party_type,
-                      parse_date(req.discovery_date, "discovery_date"))
-    audit("analyze", req.model_dump(), _audit_summary(res))
+    payload = req.model_dump()
+    args = (req.description, parse_date(req.as_of), req.party_type, parse_date(req.discovery_date, "discovery_date"),
+            req.region, parse_date(req.decision_date, "decision_date"))
+    res = await compute_audited(request, audit, "analyze", [payload], svc.analyze, *args)
+    await blocking(audit, "analyze", payload, _audit_summary(res))
     return {"id": req.id, **res}
 
 
 @router.post("/analyze/batch")
-def analyze_batch(req: BatchRequest, svc: Services = Depends(get_services),
-                  audit: Auditor = Depends(get_auditor)) -> dict:
-    """Analyse many descriptions; each answer or error in input order."""
+async def analyze_batch(req: BatchRequest, request: Request, svc: Services = Depends(get_services),
+                        audit: Auditor = Depends(get_auditor)) -> dict:
+    """Analyse many descriptions; each answer or error in input order (the whole batch within one deadline)."""
     if len(req.items) > svc.settings.max_batch:
         raise AppError("batch_too_large", f"{len(req.items)} items; the limit is {svc.settings.max_batch}", "items", 413)
-    out = []
-    for it in req.items:
-        try:
-            res = {"id": it.id, **svc.analyze(it.description, parse_date(it.as_of), it.party_type,
-                                              parse_date(it.discovery_date, "discovery_date"))}
-            audit("analyze", it.model_dump(), _audit_summary(res))
-        except AppError as exc:
-            res = {"id": it.id, **exc.to_dict()}
-        out.append(res)
-    return {"results": out}
+
+    def run() -> list[dict]:
+        out = []
+        for it in req.items:
+            try:
+                out.append({"id": it.id, **svc.analyze(it.description, parse_date(it.as_of), it.party_type,
+                                                       parse_date(it.discovery_date, "discovery_date"), it.region,
+                                                       parse_date(it.decision_date, "decision_date"))})
+            except AppError as exc:
+                out.append({"id": it.id, **exc.to_dict()})
+        return out
+
+    results = await compute_audited(request, audit, "analyze", [it.model_dump() for it in req.items], run)
+
+    def record() -> None:
+        for it, res in zip(req.items, results):
+            if "error" not in res:
+                audit("analyze", it.model_dump(), _audit_summary(res))
+
+    await blocking(record)
+    return {"results": results}
 
 
 def _audit_summary(res: dict) -> dict:

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import APIRouter
-from fastapi.responses import FileResponse
+from html import escape
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, HTMLResponse
 from starlette.exceptions import HTTPException
 
 WEB_DIR = Path(__file__).resolve().parents[1] / "web"
@@ -60,19 +62,47 @@ def _file(name: str) -> FileResponse:
     return FileResponse(path, media_type=MEDIA_TYPES[path.suffix], headers=SECURITY_HEADERS)
 
 
+# The pages are async: served on the event loop, never queued behind requests in the request pool.
 @router.get("/")
-def officer_page() -> FileResponse:
+async def officer_page() -> FileResponse:
     """Officer view: analyse a description, edit tier and fine, draft documents, search provisions."""
     return _file(PAGES["officer"])
 
 
 @router.get("/review")
-def review_page() -> FileResponse:
+async def review_page() -> FileResponse:
     """Reviewer view: verify every citation of a draft decision as of a date."""
     return _file(PAGES["review"])
 
 
 @router.get("/static/{name:path}")
-def static_asset(name: str) -> FileResponse:
+async def static_asset(name: str) -> FileResponse:
     """One asset of the page, by exact file name (no sub-directories)."""
     return _file(name)
+
+
+def _first_line(text: str | None) -> str:
+    return text.strip().splitlines()[0] if text and text.strip() else ""
+
+
+@router.get("/docs")
+async def api_docs(request: Request) -> HTMLResponse:
+    """The API reference, offline: every operation of ``/openapi.json`` listed on a plain page.
+
+    FastAPI's Swagger UI and ReDoc load their scripts from a CDN (broken offline, third-party code on an officer's
+    machine) and no installed package ships them, so they are off; the schema itself is complete and local.
+    """
+    schema = request.app.openapi()
+    title = escape(f"{schema['info']['title']} — API {schema['info']['version']}")
+    rows = "".join(
+        f"<tr><td><code>{escape(method.upper())}</code></td><td><code>{escape(path)}</code></td>"
+        f"<td>{escape(op.get('summary') or '')}</td><td>{escape(_first_line(op.get('description')))}</td></tr>"
+        for path, ops in schema.get("paths", {}).items() for method, op in ops.items())
+    page = ('<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
+            f'<title>{title}</title><link rel="stylesheet" href="/static/style.css">'
+            f'<link rel="icon" href="/static/favicon.svg"></head><body><main><h1>{title}</h1>'
+            '<p>Machine-readable schema: <a href="/openapi.json">/openapi.json</a> (OpenAPI 3, for any OpenAPI tool). '
+            'Every error answers <code>{"error": {"code", "message", "field"}}</code>.</p>'
+            '<table><thead><tr><th>method</th><th>path</th><th>summary</th><th>description</th></tr></thead>'
+            f'<tbody>{rows}</tbody></table></main></body></html>')
+    return HTMLResponse(page, headers=SECURITY_HEADERS)

@@ -17,6 +17,20 @@ PENALTY_RE = re.compile(
 )
 
 
+_START_RE = re.compile(r"自\s*([0-9０-９〇零一二三四五六七八九十]{4})\s*年\s*(\w{1,3})\s*月\s*(\w{1,3})\s*日起施行")
+
+
+def start_date(text: str) -> str | None:
+    """The ISO date of the first 「自X年X月X日起施行」 in ``text``, if any."""
+    m = _START_RE.search(text)
+    if not m:
+        return None
+    try:
+        return f"{cn_to_int(m.group(1)):04d}-{cn_to_int(m.group(2)):02d}-{cn_to_int(m.group(3)):02d}"
+    except (NumeralError, ValueError):
+        return None
+
+
 def parse_article_label(label: str) -> tuple[int, int] | None:
     """``第一百二十条之一`` → (120, 1); None when the label is not an article (修改决定 items)."""
     m = ARTICLE_HEAD_RE.match(label)

@@ -74,6 +74,15 @@ def amendment_effective_dates(con: sqlite3.Connection) -> dict[tuple[str, str], 
     return out
 
 
+def read_amendments(path: Path | None = None) -> dict[tuple[str, str], str]:
+    """:func:`amendment_effective_dates` of the laws.db at ``path`` (default: the installed one)."""
+    con = sqlite3.connect(f"file:{path or default_path()}?mode=ro", uri=True)
+    try:
+        return amendment_effective_dates(con)
+    finally:
+        con.close()
+
+
 def _in_force_from(name: str, version_date: str | None, effective: str | None,
                    amendments: dict[tuple[str, str], str]) -> str | None:
     """When a stored version took effect (R2.7).

@@ -400,8 +400,9 @@ def test_unverifiable_citation_blocks_rendering(case, verify) -> None:
 
 
 def test_citations_are_checked_as_of_the_violation_date(case, verify) -> None:
-    # The stored 食品安全法 text dates from 2025-09-12; for a 2024 act the store holds no text in force.
-    case["violation_start"], case["violation_end"] = "2024-03-01", "2024-05-01"
+    # The earliest stored 食品安全法 text is the 2015 revision (in force 2015-10-01); for a 2014 act the store holds
+    # no text in force, so the decision cannot be drafted as if a later text applied.
+    case["violation_start"], case["violation_end"] = "2014-03-01", "2014-05-01"
     with pytest.raises(CitationNotVerified) as e:
         render("penalty_decision", case, "json", verify=verify)
     assert {c["status"] for c in e.value.details["citations"]} == {"not_in_force"}

@@ -30,11 +30,12 @@ def fuzz_app(data_dir: Path, shared_dir: Path) -> Iterator:
     from api.app import create_app
     from api.core.settings import get_settings
 
-    saved = {k: os.environ.get(k) for k in ("EH_DATA_DIR", "EH_SHARED_DIR", "EH_DEV_API_KEY")}
-    os.environ.update({"EH_DATA_DIR": str(data_dir), "EH_SHARED_DIR": str(shared_dir), "EH_DEV_API_KEY": KEY})
+    saved = {k: os.environ.get(k) for k in ("EH_DATA_DIR", "EH_SHARED_DIR")}
+    os.environ.update({"EH_DATA_DIR": str(data_dir), "EH_SHARED_DIR": str(shared_dir)})
     get_settings.cache_clear()
     app = create_app(get_settings())
-    with TestClient(app):  # runs the lifespan: models loaded, dev key created
+    with TestClient(app):  # runs the lifespan: models loaded
+        app.state.services.db.create_key("fuzz", "admin", KEY)  # no key exists unless made (or under serve --dev)
         yield app
     for k, v in saved.items():
         if v is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -129,11 +130,14 @@ def test_items_sharing_an_article_are_ranked_by_kuan_xiang_and_title(client) -> 
             "article": 125, "basis": None, "violated": None}
     (m,) = [m for m in svc._match_items([food], date(2026, 11, 1), date(2026, 10, 1)) if m["item"].id == "food-03"]
     assert m["summary"]["citation_conflict"] and m["summary"]["citation_agreement"] == "other"
-    # end to end, as the audit ran it: the 江门 table is expired, so only the statutory range is given (audit 7)
+    # end to end, as the audit ran it: the 江门 table is expired, so the statutory range and its split decide, the
+    # expired band kept for reference (audit 7)
     d = client.post("/v1/analyze", json={"description": text, "as_of": "2025-06-01",
                                           "party_type": "organization"}).json()
     assert d["item"]["item_id"] == "jiangmen-3-3"
-    assert d["fine"]["suggested"] is None and d["fine"]["min"] == 100000 and d["fine"]["max"] == 1000000
+    f = d["fine"]
+    assert f["source"] == "statutory_split" and f["min"] == 100000 and f["max"] == 1000000
+    assert f["band_min"] <= f["suggested"] <= f["band_max"] and f["benchmark_band"]
     assert any(r["code"] == "benchmark_not_valid_statutory_range" for r in d["reminders"])
 
 
@@ -165,14 +169,22 @@ def test_circumstance_cues_do_not_change_the_item(client) -> None:
 
 
 def test_discovery_date_and_limitation(client) -> None:
-    """Audit 4: discovery_date reaches the limitation check (default: the decision date, said so)."""
+    """Audit 4: discovery_date reaches the limitation check; without it an old case is never 不予处罚 by an assumed
+    date, but a blocking reminder asks for the discovery date."""
     text = "当事人在墙上乱涂写"
     d = _analyze(client, text, as_of="2023-01-01")
-    assert any(r["code"] == "discovery_date_assumed" for r in d["reminders"])
-    assert d["adjustment"] == "不予处罚" and any(r["code"] == "limitation_expired" for r in d["reminders"])
+    assert d["discovery_date"] is None
+    (need,) = [r for r in d["reminders"] if r["code"] == "discovery_date_needed"]
+    assert need["blocking"] and "第三十六条" in need["rule"]
+    assert d["adjustment"] != "不予处罚" and not any(r["code"] == "limitation_expired" for r in d["reminders"])
+    assert d["tier"]["label"] and d["fine"]
+    late = _analyze(client, text, as_of="2023-01-01", discovery_date="2025-06-01")
+    assert late["adjustment"] == "不予处罚" and any(r["code"] == "limitation_expired" for r in late["reminders"])
     recent = _analyze(client, text, as_of="2024-01-01", discovery_date="2025-06-01")
     assert recent["adjustment"] != "不予处罚" and recent["discovery_date"] == "2025-06-01"
-    assert not any(r["code"] == "discovery_date_assumed" for r in recent["reminders"])
+    assert not any(r["code"] == "discovery_date_needed" for r in recent["reminders"])
+    fresh = _analyze(client, text, as_of=(date.today() - timedelta(days=30)).isoformat())
+    assert not any(r["code"] == "discovery_date_needed" for r in fresh["reminders"])
     r = client.post("/v1/analyze/batch", json={"items": [{"description": text, "as_of": "2023-01-01",
                                                           "discovery_date": "2023-06-01"}]})
     (o,) = r.json()["results"]
@@ -187,3 +199,57 @@ def test_no_penalty_list_items_are_checked_with_their_ground(client) -> None:
     rems = [r for r in d["reminders"] if r["code"].startswith("no_penalty_list")]
     assert rems and all("第三十三条" in r["rule"] for r in rems)
     assert not d["item"]["no_penalty_list"]
+
+
+def test_lawful_description_cites_no_violation(client) -> None:
+    """A record of compliance gets no tier and no fine; its provisions are only the rules that were checked."""
+    d = _analyze(client, "经现场检查，该餐馆证照齐全，食品均在保质期内，从业人员持有健康证明。")
+    assert d["no_violation"] is True and d["tier"] is None and d["fine"] is None
+    assert any(e["text"] == "证照齐全" for e in d["no_violation_evidence"])
+    assert all(p["context_only"] and p["label"].startswith("已核查") for p in d["provisions"])
+    assert d["confidence"] == 0.0 and any(r["code"] == "no_violation" for r in d["reminders"])
+    v = _analyze(client, "经现场检查，该餐馆证照齐全，但冷柜内3袋熟食已超过保质期仍在销售。")
+    assert v["no_violation"] is False
+
+
+def test_every_answer_with_a_penalty_provision_has_a_fine_and_its_source(client) -> None:
+    """Without an agreeing benchmark item the fine is the 罚则's statutory range split into tiers, with arithmetic."""
+    for text in ("施工工地未设置硬质围挡，土方未覆盖，造成扬尘污染", "药店将处方药与非处方药混放陈列，未分区",
+                 "餐馆未取得食品经营许可从事餐饮服务"):
+        d = _analyze(client, text, party_type="organization", region="全国")
+        top = d["provisions"][0]
+        if not (top.get("is_liability") or top.get("basis")):
+            continue
+        assert d["fine"] and d["fine"]["source"] in ("item", "statutory_split"), text
+        assert d["tier"]["label"] and d["tier"]["source"] == d["fine"]["source"]
+        if d["fine"]["source"] == "statutory_split" and d["fine"]["max"] is not None:
+            assert d["fine"]["min"] <= d["fine"]["suggested"] <= d["fine"]["max"]
+            assert d["fine"]["arithmetic"] and "30%" in d["fine"]["rule"]
+        for s in d.get("similar_items") or []:
+            assert s["label"] == "相似事项（仅供参考）"
+
+
+def test_region_filters_local_regulations_over_http(client) -> None:
+    q = {"query": "在河道管理范围内弃置、堆放阻碍行洪的物体", "as_of": "2024-06-01", "top_k": 20}
+    zj = client.post("/v1/search", json={**q, "region": "浙江"}).json()
+    cq = client.post("/v1/search", json=q).json()
+    assert zj["region"] == "浙江" and cq["region"] == "重庆"
+    assert any(h["law"].startswith("浙江省") for h in zj["results"])
+    assert not any(h["law"].startswith(("浙江", "上海", "山东", "河南", "北京", "广东")) for h in cq["results"])
+    bad = client.post("/v1/search", json={**q, "region": "火星"})
+    assert bad.status_code == 422 and bad.json()["error"]["field"] == "region"
+
+
+def test_decision_date_brings_the_from_old_from_light_comparison(client) -> None:
+    """A 2025 dust violation decided after 生态环境法典 took effect: both versions shown, the successor named."""
+    text = "施工工地未设置硬质围挡，也未对裸露土方进行覆盖，造成扬尘污染"
+    d = _analyze(client, text, as_of="2025-06-01", decision_date="2026-09-01", party_type="organization",
+                 region="全国")
+    assert d["decision_date"] == "2026-09-01"
+    top = d["provisions"][0]
+    assert (top.get("basis") or top)["law"] == "中华人民共和国大气污染防治法"
+    c = d["from_old_from_light"]
+    assert c["violation_version"]["status"] == "verified" and c["rule"].startswith("处罚法 第三十七条")
+    assert c["successor"] == "中华人民共和国生态环境法典" and c["lighter"] == "unknown" and c["reason"]
+    same_day = _analyze(client, text, as_of="2025-06-01", decision_date="2025-07-01", region="全国")
+    assert same_day["from_old_from_light"] is None

@@ -119,21 +119,22 @@ def test_audit_survives_kill(app_env) -> None:
 
 
 def test_dev_key_revoked_when_switched_off(app_env, tmp_path) -> None:
-    # a database of its own: the shared test database keeps its development key for the other tests
-    base = app_env.model_copy(update={"database_url": f"sqlite:///{tmp_path / 'svc.sqlite'}"})
-    verify = {"json": {"text": "《消防法》第六十条"}, "headers": {"X-API-Key": "dev-local-key"}}
+    # a database of its own; the development key exists only in dev mode (`serve --dev`), as an officer key
+    base = app_env.model_copy(update={"database_url": f"sqlite:///{tmp_path / 'svc.sqlite'}",
+                                      "dev_mode": True, "dev_api_key": "dev-key-for-this-test-1"})
+    verify = {"json": {"text": "《消防法》第六十条"}, "headers": {"X-API-Key": "dev-key-for-this-test-1"}}
     with TestClient(create_app(base)) as c:
         assert c.post("/v1/citations/verify", **verify).status_code == 200
-    with TestClient(create_app(base.model_copy(update={"dev_api_key": ""}))) as c:
+    with TestClient(create_app(base.model_copy(update={"dev_mode": False}))) as c:
         r = c.post("/v1/citations/verify", **verify)
         assert r.status_code == 401 and r.json()["error"]["code"] == "invalid_api_key"
         assert [k["revoked"] for k in c.app.state.services.db.list_keys() if k["name"] == "development"] == [True]
-    # the configuration is authoritative: configured again, it works again; a new value replaces the old one
+    # dev mode again: the key works again; a new value replaces the old one
     with TestClient(create_app(base)) as c:
         assert c.post("/v1/citations/verify", **verify).status_code == 200
-    with TestClient(create_app(base.model_copy(update={"dev_api_key": "dev-local-key-2"}))) as c:
+    with TestClient(create_app(base.model_copy(update={"dev_api_key": "dev-key-for-this-test-2"}))) as c:
         assert c.post("/v1/citations/verify", json=verify["json"],
-                      headers={"X-API-Key": "dev-local-key-2"}).status_code == 200
+                      headers={"X-API-Key": "dev-key-for-this-test-2"}).status_code == 200
         assert c.post("/v1/citations/verify", **verify).status_code == 401
 
 

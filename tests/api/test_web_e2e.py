@@ -113,7 +113,8 @@ def live(data_dir: Path, shared_dir: Path) -> Iterator[Live]:
             pytest.fail("the app did not start under uvicorn")
         time.sleep(0.05)
     try:
-        yield Live(f"http://127.0.0.1:{port}", settings.dev_api_key)
+        # no key exists by default (serve --dev makes one): the browser tests use an officer key of their own
+        yield Live(f"http://127.0.0.1:{port}", app.state.services.db.create_key("e2e-officer", "officer"))
     finally:
         server.should_exit = True
         thread.join(timeout=15)

@@ -108,8 +108,11 @@ def test_jiangmen_basis_is_the_statute_and_repeal_is_flagged(jiangmen):
     # a typo in the source title is reported, not repaired by guessing
     typo = items["jiangmen-4-5"]
     assert any("law_not_found" in f for f in typo.flags)
-    # the 2016 固废法 text is not in the store: not_in_force on 2020-03-01, never the newer text (R2.7)
-    assert any("not_in_force" in f for f in items["jiangmen-4-1"].flags)
+    # the 2016 固废法 text (a dated LawRefBook version) was in force on 2020-03-01: the item verifies against it,
+    # not against the 2020 revision (R2.7)
+    solid = items["jiangmen-4-1"]
+    assert not any("not_in_force" in f for f in solid.flags)
+    assert solid.window.valid_from == date(2020, 3, 1)
 
 
 def test_jiangmen_bands_lie_inside_the_statute(jiangmen):
@@ -184,8 +187,8 @@ def test_shanghai_fire_benchmark(sh_fire):
         ("基本罚则", "5000–20000元"), ("情节严重", "20000–35000元"), ("情节严重且构成重大火灾隐患", "35000–50000元")]
     # the 违则 named inside the 罚则's text (违反本条例第十八条第一款第三项规定) is extracted (R1.9)
     assert signs.violated == ["《上海市消防条例》第十八条第一款第（三）项"]
-    # 上海市消防条例 is not in the bundled corpus: reported, never silently dropped
-    assert any("law_not_found" in f for f in signs.flags)
+    # 上海市消防条例 is in the corpus (上海 local regulations): its citation resolves
+    assert not any("law_not_found" in f for f in signs.flags)
     # 3处以上 / 500㎡以上 become predicates
     twelve = items["sh-police-fire-12"].tiers[1]
     assert {(p.field, p.op, p.value) for p in twelve.predicates} >= {("处数", ">=", 3.0), ("面积", ">=", 500.0)}

@@ -56,10 +56,12 @@ def test_repeal_of_regulations_found_in_later_texts(store) -> None:
 
 
 def test_successive_versions_chain(store) -> None:
-    """R2.7: 商标法 2019 text stays in force until the 2026 text takes effect on 2027-01-01."""
+    """R2.7: 商标法 2013 text (LawRefBook) until the 2019 amendment, which stays in force until the 2026 text takes
+    effect on 2027-01-01."""
     (inst,) = store.instruments_by_key("商标法")
     vs = store.versions(inst.id)
-    assert [v.effective_to for v in vs] == ["2027-01-01", None]
+    assert [v.version_date for v in vs] == ["2013-08-30", "2019-04-23", "2026-06-26"]
+    assert [v.effective_to for v in vs] == [vs[1].effective_from, "2027-01-01", None]
     assert vs[-1].effective_from == "2027-01-01"
 
 
@@ -84,7 +86,9 @@ def test_amended_versions_start_when_their_decision_takes_effect(store, laws_db,
                         assert v.effective_from == max(adopted, effective), (title, adopted)
                         checked += 1
     assert checked >= 3
-    # 食品安全法 amended 2025-09-12, in force 2025-12-01: before that the stored text is not offered.
+    # 食品安全法 amended 2025-09-12, in force 2025-12-01: before that the 2021 text applies, not the amended one.
     before = resolver.lookup("《食品安全法》第一百二十二条第一款", date(2025, 10, 1))
-    assert (before.status, before.text) == ("not_in_force", None)
+    after = resolver.lookup("《食品安全法》第一百二十二条第一款", date(2025, 12, 1))
+    assert before.status == after.status == "verified"
+    assert (before.as_of_version["version_date"], after.as_of_version["version_date"]) == ("2021-04-29", "2025-09-12")
     assert resolver.lookup("《食品安全法》第一百二十二条第一款", date(2025, 12, 1)).status == "verified"

@@ -129,7 +129,8 @@ def test_pitfall_h_adopted_but_not_yet_in_force(resolver) -> None:
 
 
 def test_r2_7_date_before_stored_version(resolver) -> None:
-    r = check(resolver, "《行政处罚法》第三十二条", date(2020, 5, 1))
+    # the earliest stored 行政处罚法 is the 2017 amendment; the 1996 law was in force in 2017-01 but is not stored
+    r = check(resolver, "《行政处罚法》第三十二条", date(2017, 1, 1))
     assert (r.status, r.reason) == ("not_in_force", "version_not_in_store")
 
 
@@ -217,11 +218,12 @@ def test_that_law_means_the_instrument_named_last(resolver) -> None:
 def test_not_in_force_never_puts_another_versions_text_in_text(resolver) -> None:
     """R2.7: a date before the stored version gets no text; the newer text is kept apart, flagged."""
     now = check(resolver, "《治安管理处罚法》第五十一条第（一）项", TODAY)
-    old = check(resolver, "《治安管理处罚法》第五十一条第（一）项", date(2025, 6, 1))
+    old = check(resolver, "《治安管理处罚法》第五十一条第（一）项", date(2010, 6, 1))  # before the 2012 text
     assert now.status == "verified" and old.status == "not_in_force"
     assert old.text is None and old.as_of_version is None
-    assert old.stored_text == now.text and old.stored_text_applicable is False
-    assert old.stored_version["version_date"] == now.as_of_version["version_date"] and old.stored_text_note
+    # the stored text shown apart is the nearest stored version's (the 2012 text), never marked applicable
+    assert old.stored_text and old.stored_text != now.text and old.stored_text_applicable is False
+    assert old.stored_version["version_date"] == "2012-10-26" and old.stored_text_note
     label = check(resolver, "《中华人民共和国行政处罚法》（2017年修正）第二十九条", date(2024, 1, 1))
     assert label.status == "not_in_force" and label.text is None and label.stored_text_applicable is False
     assert label.stored_text == check(resolver, "《行政处罚法》第二十九条", date(2024, 1, 1)).text
@@ -240,3 +242,13 @@ def test_range_middle_members_carry_the_whole_range(resolver) -> None:
     whole = (text.index("《"), len(text))
     assert (got[1].raw, got[1].span) == (text[whole[0]:], whole)
     assert got[2].raw == "第五十三条"
+
+
+@pytest.mark.parametrize(("short", "full"), [
+    ("网安法", "中华人民共和国网络安全法"), ("数安法", "中华人民共和国数据安全法"),
+    ("未保法", "中华人民共和国未成年人保护法"), ("破产法", "中华人民共和国企业破产法"),
+    ("电商法", "中华人民共和国电子商务法"), ("特设法", "中华人民共和国特种设备安全法"),
+])
+def test_common_short_names_resolve(resolver, short: str, full: str) -> None:
+    r = check(resolver, f"《{short}》第一条", TODAY)
+    assert r.status == "verified" and r.law == full

@@ -8,10 +8,11 @@ from nlp.citations import normalize_title
 
 
 def _get(passages: list[Passage], law: str, article: int, unit: str = "article", item: int | None = None) -> Passage:
+    """The unit in the current version (no end date): older versions number their articles differently."""
     return next(
         p for p in passages
         if p.meta["law"] == law and p.meta["article"] == article and p.meta["unit"] == unit
-        and (item is None or p.meta["item"] == item)
+        and (item is None or p.meta["item"] == item) and not p.meta.get("effective_to")
     )  # fmt: skip
 
 

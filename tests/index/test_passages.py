@@ -40,7 +40,8 @@ def test_ids_unique_and_liability_flags_real(passages: list[Passage]) -> None:
 
 def test_in_force_on_uses_version_window(passages: list[Passage]) -> None:
     # 大气污染防治法 (2018 text) is repealed by 生态环境法典 on 2026-08-15 (DOMAIN.md R2.6).
-    air = next(p for p in _units(passages, "中华人民共和国大气污染防治法", 99) if p.meta["unit"] == "article")
+    air = next(p for p in _units(passages, "中华人民共和国大气污染防治法", 99)
+               if p.meta["unit"] == "article" and p.meta["effective_to"] == "2026-08-15")
     assert air.in_force_on(date(2026, 8, 14))
     assert not air.in_force_on(date(2026, 8, 15))
     code = next(p for p in passages if p.meta["law"] == "中华人民共和国生态环境法典")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from index.engine import IndexConfig, IndexError_, PassageIndex
-from index.passages import Passage
+from index.passages import Passage, embed_text
 from index.search import SearchError, Searcher
 from nlp.encoders import HashEncoder
 
@@ -86,14 +86,16 @@ def test_rebuild_with_unchanged_texts_embeds_nothing(passages: list[Passage], tm
     cfg = IndexConfig(dense_units=("article",))
     Searcher.build(few, enc, cfg, index_dir=tmp_path)
     first = enc.encoded
-    assert first == sum(1 for p in few if p.meta["unit"] == "article")
+    # one vector per distinct text: an article unchanged across versions is embedded once
+    assert first == len({embed_text(p) for p in few if p.meta["unit"] == "article"})
     Searcher.build(few, enc, cfg, index_dir=tmp_path)
     assert enc.encoded == first
     assert PassageIndex.read_manifest(tmp_path)["encoded_this_build"] == 0
     changed = [Passage(p.id, p.text + "（修改）", p.meta) if p.meta["unit"] == "article" and p.meta["article"] == 1
                else p for p in few]  # fmt: skip
     Searcher.build(changed, enc, cfg, index_dir=tmp_path)
-    assert enc.encoded == first + 2  # 消防法 第一条 and 城市道路管理条例 第一条 only
+    new_texts = {embed_text(p) for p in changed if p.meta["unit"] == "article"} - {embed_text(p) for p in few}
+    assert 2 <= len(new_texts) and enc.encoded == first + len(new_texts)  # only the changed 第一条 of each version
 
 
 def test_from_store_reuses_current_index(store, tmp_path: Path) -> None:
@@ -120,17 +122,24 @@ def test_narrative_boilerplate_does_not_change_top_hit(searcher: Searcher) -> No
 
 
 def test_violation_before_the_only_stored_version_is_reported(searcher: Searcher, store) -> None:
-    # 食品安全法 is stored only in its 2025-09-12 amendment, in force from its decision's date (R2.7): for a
-    # 2025-06 violation its text is not offered as applicable, and the result says the version then in force is
-    # missing, as a note and as a structured gap that flags the confidence.
-    (inst,) = store.instruments_by_key("食品安全法")
+    # 道路交通安全法 is stored from its 2011 amendment; the law has existed since 2004 (its last article), so for a 2010
+    # violation the text then in force is missing: its later text is not offered as applicable, and the result says
+    # so, as a note and as a structured gap that flags the confidence.
+    (inst,) = store.instruments_by_key("道路交通安全法")
     starts = store.versions(inst.id)[0].effective_from
-    res = searcher.search("未取得食品生产经营许可从事食品生产经营活动", as_of=date(2025, 6, 1), top_k=5)
-    assert all(h.law != "中华人民共和国食品安全法" for h in res.hits)
-    assert any("食品安全法" in n and starts in n for n in res.notes)
-    (gap,) = [g for g in res.version_gaps if g["law"] == "中华人民共和国食品安全法"]
+    q = "饮酒后驾驶机动车的，处暂扣机动车驾驶证"
+    res = searcher.search(q, as_of=date(2010, 6, 1), top_k=5)
+    assert all(h.law != "中华人民共和国道路交通安全法" for h in res.hits)
+    assert any("道路交通安全法" in n and starts in n for n in res.notes)
+    (gap,) = [g for g in res.version_gaps if g["law"] == "中华人民共和国道路交通安全法"]
     assert gap["stored_from"] == starts and gap["outranks_results"] and res.confidence_flag == "version_gap"
-    assert not res.no_match and res.to_dict()["version_gaps"] == res.version_gaps
-    later = searcher.search("未取得食品生产经营许可从事食品生产经营活动", as_of=date(2026, 1, 1), top_k=5)
-    assert later.hits[0].law == "中华人民共和国食品安全法" and not any("食品安全法" in n for n in later.notes)
+    assert res.to_dict()["version_gaps"] == res.version_gaps
+    later = searcher.search(q, as_of=date(2026, 1, 1), top_k=5)
+    assert later.hits[0].law == "中华人民共和国道路交通安全法" and not any("道路交通安全法" in n for n in later.notes)
     assert later.version_gaps == [] and later.confidence_flag is None
+
+
+def test_an_instrument_that_did_not_exist_is_no_version_gap(searcher: Searcher) -> None:
+    """生态环境法典 (in force 2026-08-15) for a 2021 event: not a gap, whatever it matches."""
+    res = searcher.search("超过大气污染物排放标准排放大气污染物", as_of=date(2021, 6, 1), top_k=5)
+    assert all(g["law"] != "中华人民共和国生态环境法典" for g in res.version_gaps)
