@@ -338,12 +338,11 @@ class Searcher:
         no_match = bool(conf is not None and conf < self.calibrator.threshold) if self.calibrator else False
         beat = float(s_all[first_row]) if s_all is not None and first_row is not None else 0.0
         gaps = self._missing_versions(s_all, allowed, as_of, beat, region) if s_all is not None else []
-        notes = [f"《{g['law']}》: no version in force on {as_of} is in the store (stored text from {g['stored_from']});"
-                 " verify the version then in force (flk.npc.gov.cn)" for g in gaps]  # fmt: skip
+        notes = [f"《{g['law']}》：库中没有 {as_of} 当日有效的版本（所存文本自 {g['stored_from']} 起施行），"
+                 "请核实当时有效的版本（国家法律法规数据库 flk.npc.gov.cn）" for g in gaps]  # fmt: skip
         flag = "version_gap" if any(g["outranks_results"] for g in gaps) else None
         if flag:
-            notes.append("the best-matching instrument has no version in force on that date in the store: the results "
-                         "are other instruments and may not be the applicable law; confidence is overstated")
+            notes.append("与描述最匹配的法规在该日没有库内有效版本：以下结果为其他法规，未必是应适用的规定，置信度偏高")
         timings = {k: round((v - t["start"]) * 1000, 2) for k, v in t.items() if k != "start"}
         return SearchResult(query, as_of.isoformat() if as_of else None, hits, no_match,
                             None if conf is None else round(conf, 4), conduct, timings, feats.tolist(), notes,

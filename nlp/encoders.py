@@ -99,7 +99,8 @@ class HashEncoder:
         t = re.sub(r"\s+", "", text)
         for n in self.ngrams:
             for i in range(len(t) - n + 1):
-                h = zlib.crc32(t[i : i + n].encode("utf-8"))
+                # surrogatepass: a lone surrogate (valid in a str, not in UTF-8) hashes instead of raising
+                h = zlib.crc32(t[i : i + n].encode("utf-8", "surrogatepass"))
                 v[h % self.dim] += 1.0 if (h >> 31) & 1 else -1.0
         return v
 

@@ -154,10 +154,28 @@ _USER_WORDS = ("当事人", "法定代表人", "负责人", "经营者", "统一
                "执法人员", "有限公司", "股份有限公司", "有限责任公司", "分公司", "经查", "查明", "以下简称")
 
 
+# jieba segments each run of Han characters, letters and digits (its "blocks") on its own, and its HMM for unknown
+# words copies the whole path so far at every character: quadratic in the run (20,000 characters: 2 s). Runs
+# longer than this are cut into pieces of this length before jieba sees them; real text has punctuation or a
+# blank far more often, and is segmented exactly as before.
+_RUN_MAX = 500
+
+
+class _Segmenter(jieba.Tokenizer):
+    """jieba, fed runs of at most ``_RUN_MAX`` characters."""
+
+    def cut(self, sentence: str, *args: Any, **kwargs: Any) -> Any:
+        """Segment like :meth:`jieba.Tokenizer.cut`, a bounded piece at a time."""
+        cuts = [i for m in jieba.re_han_default.finditer(sentence)
+                for i in range(m.start() + _RUN_MAX, m.end(), _RUN_MAX)]
+        for a, b in zip([0, *cuts], [*cuts, len(sentence)]):
+            yield from super().cut(sentence[a:b], *args, **kwargs)
+
+
 def _private_jieba() -> jieba.Tokenizer:
     """A jieba tokenizer of our own, so domain words never leak into the global one other modules use."""
     jieba.setLogLevel(logging.WARNING)
-    tok = jieba.Tokenizer()
+    tok = _Segmenter()
     for w in _USER_WORDS:
         tok.add_word(w, freq=200000)
     return tok
@@ -825,9 +843,17 @@ def extract_entities(text: str, reference: date | None = None, today: date | Non
 
     Returns:
         Entities in text order; ``text[e.start:e.end] == e.text`` for each.
+
+    Raises:
+        EntityError: if ``text`` is not a string, or not valid Unicode (an unpaired surrogate, which JSON can
+            carry as an escape but spaCy cannot store).
     """
     if not isinstance(text, str):
         raise EntityError(f"text must be a string, not {type(text).__name__}")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise EntityError(f"text is not valid Unicode: unpaired surrogate at {exc.start}") from exc
     nlp = get_pipeline()
     doc = nlp.make_doc(text)
     doc.user_data["eh_reference"] = reference

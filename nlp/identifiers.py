@@ -113,7 +113,14 @@ def uscc_check_char(first17: str) -> str:
 
 
 def org_code_check_char(first8: str) -> str:
-    """GB 11714 check character for an 8-character organisation code (USCC positions 9–16)."""
+    """GB 11714 check character for an 8-character organisation code (USCC positions 9–16).
+
+    Raises:
+        IdentifierError: if ``first8`` is not 8 characters of the USCC alphabet.
+    """
+    if len(first8) != 8 or any(c not in _USCC_VALUE for c in first8):
+        raise IdentifierError(f"need 8 characters of {USCC_ALPHABET}: {first8!r}")
+
     def value(c: str) -> int:
         return int(c) if c.isdigit() else ord(c) - ord("A") + 10
 
@@ -158,7 +165,7 @@ def validate_uscc(raw: str) -> IdCheck:
 
 def id_check_char(first17: str) -> str:
     """ISO 7064 MOD 11-2 check character for the first 17 digits of a 居民身份证号 (R7.3)."""
-    if len(first17) != 17 or not first17.isdigit():
+    if len(first17) != 17 or not first17.isdecimal():  # not isdigit: it admits ² and ①, which int() rejects
         raise IdentifierError(f"need 17 digits: {first17!r}")
     return ID_CHECK_CHARS[sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS)) % 11]
 
@@ -181,7 +188,7 @@ def validate_id_card(raw: str, today: date | None = None, stated_sex: str | None
         return _fail("id_card", raw, norm, "legacy_15_digit", "15位旧版身份证号，无校验位，请核对18位号码")
     if len(norm) != 18:
         return _fail("id_card", raw, norm, "bad_length", f"居民身份证号应为18位，实为{len(norm)}位")
-    if not norm[:17].isdigit() or not (norm[17].isdigit() or norm[17] == "X"):
+    if not norm[:17].isdecimal() or not (norm[17].isdecimal() or norm[17] == "X"):  # decimal: read with int()
         return _fail("id_card", raw, norm, "bad_char", "居民身份证号前17位应为数字，第18位为数字或X")
     seq = int(norm[14:17])
     info: dict[str, Any] = {"address_code": norm[:6], "sex": "男" if seq % 2 else "女"}

@@ -84,12 +84,14 @@ def _number(more: str) -> str:
 #: ``(?:\d+|…)+`` backtracks exponentially on long digit strings).
 NUMBER = _number("+")
 _DIGIT = "0-9０-９"
-#: Put before a NUMBER that begins a searched pattern: a match may then start only where a number starts (not
-#: after a digit or numeral, nor inside ``1,234,567``). Without it a pattern that needs a unit after the
-#: number retries from every digit of a run, each try reading to the end of the run: quadratic in the run.
-#: On well-formed numbers it changes no match: a try inside a run fails wherever the try at its start failed.
+#: Put before a NUMBER that begins a searched pattern: a match may then start only where a number starts, not
+#: after a digit or numeral, nor at a group of ``1,234,567`` (three digits after a comma that follows one to
+#: three digits). Without it a pattern that needs a unit after the number retries from every digit of a run,
+#: each try reading to the end of the run: quadratic in the run. It changes no match: a try inside a number
+#: fails wherever the try at its start failed.
 NUMBER_START = (rf"(?<![{_DIGIT}{_CN_DIGIT}{_CN_UNIT}])"
-                rf"(?:(?<![{_DIGIT}],)|(?![{_DIGIT}]{{3}}(?![{_DIGIT}])))")
+                rf"(?:(?<!(?<![{_DIGIT}])[{_DIGIT}],)(?<!(?<![{_DIGIT}])[{_DIGIT}]{{2}},)"
+                rf"(?<!(?<![{_DIGIT}])[{_DIGIT}]{{3}},)|(?![{_DIGIT}]{{3}}(?![{_DIGIT}])))")
 # NUMBER whose runs never give characters back. It matches the same wherever what follows a number cannot begin
 # with a digit, nor with a numeral other than 万/千/亿 (which the run takes itself): so in the fine-range patterns,
 # where each of eight alternatives would otherwise retry a long run one character shorter at a time.

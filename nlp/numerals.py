@@ -48,7 +48,7 @@ def cn_to_int(s: str) -> int:
         raise NumeralError("empty numeral")
     if len(s) > _MAX_CHARS:
         raise NumeralError(f"too long for a numeral: {len(s)} characters")
-    if s.isdigit():
+    if s.isdecimal():  # not isdigit: it admits ² and ①, which int() rejects
         return int(s)
     if any(c not in DIGITS and c not in UNITS for c in s):
         raise NumeralError(f"not a Chinese numeral: {s!r}")

@@ -6,6 +6,7 @@ latency, errors and the server's memory over time (RSS of all its processes, sam
 
     python scripts/load_test.py --endpoint analyze --workers 2 --clients 16 --seconds 600 --rate 50   # the goal
     python scripts/load_test.py --endpoint analyze --workers 2 --clients 16 --seconds 600             # saturation
+    python scripts/load_test.py --endpoint analyze --workers 2 --clients 16 --seconds 600 --rate 50 --hostile 0.05
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ async def run(args: argparse.Namespace) -> dict:
         else:
             raise SystemExit(f"server not ready; its log: {log.name}")
         proc = psutil.Process(server.pid)
-        env = {**os.environ, "EH_LOAD_ENDPOINT": args.endpoint,
+        env = {**os.environ, "EH_LOAD_ENDPOINT": args.endpoint, "EH_LOAD_HOSTILE": str(args.hostile or ""),
                "EH_LOAD_RATE": str(args.rate / args.clients) if args.rate else ""}
         locust = [str(Path(sys.executable).with_name("locust")), "-f", str(LOCUSTFILE), "--headless", "--only-summary",
                   "--host", base, "-u", str(args.clients), "-r", str(args.clients), "--stop-timeout", "10"]
@@ -76,7 +77,11 @@ async def run(args: argparse.Namespace) -> dict:
                     memory.append((int(time.monotonic() - t0), round(rss_mb(proc))))
             elapsed = time.monotonic() - t0
             with open(f"{tmp}/load_stats.csv", encoding="utf-8") as f:
-                total = next(r for r in csv.DictReader(f) if r["Name"] == "Aggregated")
+                rows = list(csv.DictReader(f))
+            total = next(r for r in rows if r["Name"] == "Aggregated")
+            # with hostile requests mixed in, the normal requests' own figures are the ones that matter
+            normal = next((r for r in rows if r["Name"].startswith("/v1/")), total)
+            hostile = next((r for r in rows if r["Name"] == "hostile"), None)
             with open(f"{tmp}/load_failures.csv", encoding="utf-8") as f:
                 failures = [f"{r['Occurrences']}x {r['Error'][:120]}" for r in csv.DictReader(f)]
         return {
@@ -87,6 +92,11 @@ async def run(args: argparse.Namespace) -> dict:
             "requests": int(total["Request Count"]), "errors": int(total["Failure Count"]), "first_errors": failures[:5],
             "throughput_rps": round(float(total["Requests/s"]), 1),
             "p50_ms": float(total["50%"]), "p95_ms": float(total["95%"]), "p99_ms": float(total["99%"]),
+            "normal": {"requests": int(normal["Request Count"]), "errors": int(normal["Failure Count"]),
+                       "p50_ms": float(normal["50%"]), "p95_ms": float(normal["95%"])},
+            "hostile": None if hostile is None else {
+                "share": args.hostile, "requests": int(hostile["Request Count"]), "errors_5xx": int(hostile["Failure Count"]),
+                "p50_ms": float(hostile["50%"]), "p95_ms": float(hostile["95%"]), "max_ms": float(hostile["Max Response Time"])},
             "rss_mb_start_end_max": [memory[0][1], memory[-1][1], max(m for _, m in memory)],
             "rss_mb_samples": memory,
         }
@@ -104,6 +114,8 @@ def main() -> None:
     ap.add_argument("--rate", type=float, default=None,
                     help="requests/s offered by the clients together, as independent Poisson streams (officers with "
                          "think time); default: closed loop, each client sends again as soon as it is answered")
+    ap.add_argument("--hostile", type=float, default=None,
+                    help="share of requests that are hostile probes (e.g. 0.05), reported apart from the normal ones")
     print(json.dumps(asyncio.run(run(ap.parse_args())), ensure_ascii=False, indent=1))
 
 

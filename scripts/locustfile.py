@@ -37,6 +37,19 @@ ENDPOINTS = {
     "verify": ("/v1/citations/verify", lambda d: {"text": VERIFY_TEXT, "as_of": "2026-10-01"}),
 }
 PATH, BODY = ENDPOINTS[os.environ.get("EH_LOAD_ENDPOINT", "analyze")]
+# EH_LOAD_HOSTILE: share of requests that are the hostile probes of the hardening issue (catastrophic-backtracking
+# and quadratic texts, lone surrogates, dates at the edge). They must answer 2xx/4xx, never 5xx, and must not slow
+# the normal requests, which are reported apart (name = the endpoint's path).
+_HOSTILE_SHARE = float(os.environ.get("EH_LOAD_HOSTILE") or 0)
+HOSTILE: list[tuple[str, bytes]] = [
+    ("/v1/extract", json.dumps({"text": "当事人在" + "镇" * 60 + "。"}, ensure_ascii=False).encode()),
+    ("/v1/analyze", json.dumps({"description": "当事人在" + "镇" * 60 + "。"}, ensure_ascii=False).encode()),
+    ("/v1/analyze", json.dumps({"description": "1" * 20000}).encode()),
+    ("/v1/extract", json.dumps({"text": "1元" * 9000}, ensure_ascii=False).encode()),
+    ("/v1/search", b'{"id": "\\ud800", "query": "\\ud800"}'),
+    ("/v1/extract", json.dumps({"text": "次日", "reference_date": "9999-12-31"}, ensure_ascii=False).encode()),
+    ("/v1/analyze", json.dumps({"description": "第" * 5000 + "条款项" * 3000}, ensure_ascii=False).encode()),
+]
 
 
 # EH_LOAD_RATE: requests/s of one user (officers with think time); unset, users are closed-loop (no wait).
@@ -62,4 +75,13 @@ class Officer(FastHttpUser):
 
     @task
     def post(self) -> None:
+        if _HOSTILE_SHARE and random.random() < _HOSTILE_SHARE:
+            path, body = random.choice(HOSTILE)
+            with self.client.post(path, data=body, headers={"Content-Type": "application/json"}, name="hostile",
+                                  catch_response=True) as r:
+                if r.status_code >= 500 or r.status_code == 0:
+                    r.failure(f"hostile request answered {r.status_code}")
+                else:
+                    r.success()
+            return
         self.client.post(PATH, json=BODY(random.choice(DESCRIPTIONS)), name=PATH)

@@ -88,13 +88,14 @@ def test_show_before_the_stored_version_warns_and_gives_no_text(app_env) -> None
     """R2.7: the newer text is printed only under a warning, never as the text in force."""
     cite = "《食品安全法》第一百二十二条第一款"
     now = json.loads(runner.invoke(app, ["show", cite, "--as-of", "2026-01-01", "--json"]).stdout)
-    res = runner.invoke(app, ["show", cite, "--as-of", "2024-05-01", "--json"])
+    # the earliest stored 食品安全法 is the 2015 revision (in force 2015-10-01)
+    res = runner.invoke(app, ["show", cite, "--as-of", "2014-05-01", "--json"])
     old = json.loads(res.stdout)
     assert old["status"] == "not_in_force" and old["text"] is None and old["as_of_version"] is None
-    assert old["stored_text"] == now["text"] and old["stored_text_applicable"] is False
-    res = runner.invoke(app, ["show", cite, "--as-of", "2024-05-01"])
+    assert old["stored_text"] and now["text"] and old["stored_text_applicable"] is False
+    res = runner.invoke(app, ["show", cite, "--as-of", "2014-05-01"])
     assert res.exit_code == 1 and "WARNING" in res.stdout
-    assert res.stdout.index("WARNING") < res.stdout.index(now["text"][:20])
+    assert res.stdout.index("WARNING") < res.stdout.index(old["stored_text"][:20])
 
 
 def test_search_jsonl_and_text_carry_the_signals(monkeypatch, built_index, data_dir, shared_dir) -> None:
@@ -103,15 +104,16 @@ def test_search_jsonl_and_text_carry_the_signals(monkeypatch, built_index, data_
     monkeypatch.setenv("EH_DATA_DIR", str(data_dir))
     monkeypatch.setenv("EH_SHARED_DIR", str(shared_dir))
     get_settings.cache_clear()
-    q = "某餐馆后厨未取得食品经营许可证擅自经营"
+    q = "饮酒后驾驶机动车"  # 道路交通安全法 is stored from 2011: a 2010 case meets a version gap
     lines = "\n".join(json.dumps({"id": i, "query": q, "as_of": d, "top_k": 3}, ensure_ascii=False)
-                      for i, d in (("old", "2025-06-01"), ("new", "2026-10-01")))
+                      for i, d in (("old", "2010-06-01"), ("new", "2026-10-01")))
     out = {o["id"]: o for o in map(json.loads, runner.invoke(app, ["search", "--jsonl"], input=lines).stdout.splitlines())}
     for o in out.values():
         assert {"no_match", "confidence", "notes", "results"} <= set(o)
         assert {"citation", "law", "article", "paragraph", "item", "text", "score", "violated", "basis"} <= set(
             o["results"][0])
-    assert any("食品安全法" in n for n in out["old"]["notes"])
-    text = runner.invoke(app, ["search", q, "--as-of", "2025-06-01", "--top-k", "3"]).stdout
-    assert "note:" in text and "食品安全法" in text
+    assert any("道路交通安全法" in n for n in out["old"]["notes"])
+    assert not any("道路交通安全法" in n for n in out["new"]["notes"])
+    text = runner.invoke(app, ["search", q, "--as-of", "2010-06-01", "--top-k", "3"]).stdout
+    assert "note:" in text and "道路交通安全法" in text
     get_settings.cache_clear()

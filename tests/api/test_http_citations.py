@@ -61,15 +61,20 @@ def test_verify_contract_fields_end_with_article_sub(client: TestClient) -> None
 
 
 def test_provision_before_the_stored_version_has_no_text(client: TestClient) -> None:
-    r = client.get("/v1/provisions", params={"cite": "《治安管理处罚法》第五十一条第（一）项", "as_of": "2025-06-01"})
+    # the earliest stored 治安管理处罚法 is the 2012 text: on a 2010 date the store has no text in force
+    r = client.get("/v1/provisions", params={"cite": "《治安管理处罚法》第五十一条第（一）项", "as_of": "2010-06-01"})
     body = r.json()
     assert body["status"] == "not_in_force" and body["text"] is None and body["stored_text"]
     assert body["stored_text_applicable"] is False
 
 
 def test_search_answer_has_the_signals(client: TestClient, built_index) -> None:
-    r = client.post("/v1/search", json={"query": "某餐馆后厨未取得食品经营许可证擅自经营", "as_of": "2025-06-01",
-                                         "top_k": 3})
+    # 道路交通安全法 is stored from its 2011 amendment: a 2010 drink-driving case meets a version gap
+    r = client.post("/v1/search", json={"query": "饮酒后驾驶机动车", "as_of": "2010-06-01", "top_k": 3})
     body = r.json()
     assert r.status_code == 200 and {"no_match", "confidence", "notes", "version_gaps", "results"} <= set(body)
-    assert any(g["law"] == "中华人民共和国食品安全法" for g in body["version_gaps"])
+    assert any(g["law"] == "中华人民共和国道路交通安全法" for g in body["version_gaps"])
+    # 食品安全法's 2021 text (a dated LawRefBook version) applies in 2025: no gap, the law is found
+    food = client.post("/v1/search", json={"query": "某餐馆后厨未取得食品经营许可证擅自经营", "as_of": "2025-06-01",
+                                            "top_k": 3}).json()
+    assert food["results"][0]["law"] == "中华人民共和国食品安全法" and not food["version_gaps"]
