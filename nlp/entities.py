@@ -344,9 +344,9 @@ def find_money(text: str) -> list[Entity]:
         merged.update(within)
         inside = [amounts[i] for i in within]
         ranges.append(Entity("MONEY", text[start:end], start, end, {"min": r.min_fen, "max": r.max_fen},
-                          attrs={"kind": inside[0].attrs["kind"], "keyword": inside[0].attrs["keyword"],
-                                 "approximate": False, "range": True, "min_inclusive": r.min_inclusive,
-                                 "max_inclusive": r.max_inclusive}))
+                             attrs={"kind": inside[0].attrs["kind"], "keyword": inside[0].attrs["keyword"],
+                                    "approximate": False, "range": True, "min_inclusive": r.min_inclusive,
+                                    "max_inclusive": r.max_inclusive}))
     kept = [e for i, e in enumerate(amounts) if i not in merged]
     return sorted(kept + ranges, key=lambda e: e.start)
 
@@ -365,6 +365,9 @@ _AGENCY_SUB = re.compile(
     rf"[{_CJK}]{{1,8}}?(?:派出所|税务所|分局|支队|大队|中队)))+")
 _PLACE_TOKEN = re.compile(r".+(?:省|自治区|市|区|县|旗|州|盟|新区)$")
 _ADMIN_CHARS = set("省市区县旗州盟")
+# Sub-units after the core (江北区分局观音桥派出所) are read at most this far: each 分局 may be followed by
+# another, and reading a chain of them to its end again from every agency in it is quadratic.
+_SUB_MAX = 40
 _SUB_STOP = re.compile(r"执法|民警|检查|巡查|于|在|对|接|经|发现|立案|受|将|拟|依|决定|作出|责令|负责")
 
 
@@ -418,7 +421,7 @@ def find_agencies(text: str, tokens: list[tuple[int, int, str]]) -> list[Entity]
                 continue  # "市场监督管理局" with no place is a generic reference, not a named agency
             start = left
         end = m.end()
-        sub = _AGENCY_SUB.match(text, end)
+        sub = _AGENCY_SUB.match(text, end, min(len(text), end + _SUB_MAX))
         if sub and not _SUB_STOP.search(sub.group(0)):
             end = sub.end()
         if text.startswith("国家税务总局", max(0, start - 6)) and text[max(0, start - 6):start] == "国家税务总局":

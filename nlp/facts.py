@@ -552,7 +552,8 @@ _QTY_UNITS = (
     "公斤|千克|kg|KG|Kg|毫克|克|吨|斤|毫升|ml|mL|升|立方米|m³|方|件|箱|瓶|袋|盒|包|台|辆|个|只|头|株|棵|条|份|张|套|桶|罐|"
     "枚|本|双|根|片|副|顶|把|部|块|支|批|家|户|名|人|处|车|艘|间|座|种|具|类|米|公里|千米|口|匹|羽|尾|粒|盏|组|票|单|笔"
 )
-_QTY_RE = re.compile(rf"(?<![/／0-9０-９.．]){NUMBER_START}(?P<n>{NUMBER})(?P<approx>多|余)?(?P<u>{_QTY_UNITS})(?![A-Za-z])(?<!个(?=多?月|小时|工作日))(?<!人(?=次))")
+_QTY_RE = re.compile(rf"(?<![/／0-9０-９.．]){NUMBER_START}(?P<n>{NUMBER})(?P<approx>多|余)?(?P<u>{_QTY_UNITS})"
+                     rf"(?![A-Za-z])(?<!个(?=多?月|小时|工作日))(?<!人(?=次))")
 # A time limit set by the agency (限期15日内, 责令其在10日内) rather than when something happened (于3日内补签).
 _POINT_IN_TIME = re.compile(r"(?:之|以)?(?:前|后)")
 _DEADLINE_LEFT = re.compile(r"(?:限期|期限为?|限|责令(?:其|当事人)?|要求(?:其|当事人)?|应当|应|须|务必)(?:在|于)?$")

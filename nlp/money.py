@@ -70,11 +70,12 @@ _CAPITALS = str.maketrans(
 _CN_DIGIT = "零〇一二两三四五六七八九壹贰貳叁參肆伍陆陸柒捌玖"
 _CN_UNIT = "十百千万亿拾佰仟萬億"
 _UNIT_VALUE = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
+_DIGIT = "0-9０-９"
 
 
 def _number(more: str) -> str:
     """The NUMBER pattern with ``more`` (``+``, or possessive ``++``) for its runs of digits and numerals."""
-    arabic = rf"(?:[0-9０-９]{{1,3}}(?:,[0-9０-９]{{3}}){more}|[0-9０-９]{more})(?:[.．][0-9０-９]{more})?"
+    arabic = rf"(?:[{_DIGIT}]{{1,3}}(?:,[{_DIGIT}]{{3}}){more}|[{_DIGIT}]{more})(?:[.．][{_DIGIT}]{more})?"
     cn = f"[{_CN_DIGIT}{_CN_UNIT}]{more}(?:点[{_CN_DIGIT}]{more})?"
     return f"(?:{arabic}(?:{cn}{arabic})*(?:{cn})?|{cn}(?:{arabic}{cn})*(?:{arabic})?)"
 
@@ -83,12 +84,11 @@ def _number(more: str) -> str:
 #: Arabic and Chinese runs strictly alternate so that no digit run can be split two ways (a nested
 #: ``(?:\d+|…)+`` backtracks exponentially on long digit strings).
 NUMBER = _number("+")
-_DIGIT = "0-9０-９"
 #: Put before a NUMBER that begins a searched pattern: a match may then start only where a number starts, not
 #: after a digit or numeral, nor at a group of ``1,234,567`` (three digits after a comma that follows one to
 #: three digits). Without it a pattern that needs a unit after the number retries from every digit of a run,
-#: each try reading to the end of the run: quadratic in the run. It changes no match: a try inside a number
-#: fails wherever the try at its start failed.
+#: each try reading to the end of the run: quadratic in the run. On numbers as written it changes no match: a try
+#: inside a number fails wherever the try at its start failed.
 NUMBER_START = (rf"(?<![{_DIGIT}{_CN_DIGIT}{_CN_UNIT}])"
                 rf"(?:(?<!(?<![{_DIGIT}])[{_DIGIT}],)(?<!(?<![{_DIGIT}])[{_DIGIT}]{{2}},)"
                 rf"(?<!(?<![{_DIGIT}])[{_DIGIT}]{{3}},)|(?![{_DIGIT}]{{3}}(?![{_DIGIT}])))")
@@ -161,9 +161,11 @@ def _to_fen(yuan: Decimal, raw: str) -> int:
 _PREFIX = r"(?:人民币|RMB|rmb|CNY|¥|￥)"
 _YUAN = r"(?:元|圆|块钱)"  # bare 块 is a counter far more often (20块砖) than money
 _JIAO_FEN = f"(?:零?(?P<jiao>{NUMBER})角)?(?:零?(?P<fen>{NUMBER})分(?!钟))?"
+# Blanks are taken whole (\s*+): nothing after them begins with a blank, and with the optional parts between them
+# a run of blanks could otherwise be split among them in a number of ways that grows as a power of its length.
 _AMOUNT_FULL = re.compile(
-    rf"\s*{_PREFIX}?\s*(?:(?P<num>{NUMBER})(?P<approx>[余多])?(?P<unit>[万千亿萬億])?\s*(?P<yuan>{_YUAN})?)?"
-    rf"{_JIAO_FEN}\s*整?\s*"
+    rf"\s*+{_PREFIX}?\s*+(?:(?P<num>{NUMBER})(?P<approx>[余多])?(?P<unit>[万千亿萬億])?\s*+(?P<yuan>{_YUAN})?)?"
+    rf"{_JIAO_FEN}\s*+整?\s*+"
 )
 
 
@@ -180,7 +182,7 @@ def parse_amount(s: str) -> int:
     if not isinstance(s, str):
         raise AmountError(f"not a string: {s!r}")
     if len(s.strip()) > _MAX_AMOUNT_CHARS:
-        # also keeps the fullmatch linear: on a long run it would retry every split of the run
+        # also keeps the fullmatch short: on a long run of digits it tries every split of the run
         raise AmountError(f"too long for an amount: {len(s.strip())} characters")
     m = _AMOUNT_FULL.fullmatch(s)
     if not m or not (m.group("num") or m.group("jiao") or m.group("fen")):
@@ -223,7 +225,7 @@ _KIND_RE = re.compile("|".join(f"(?P<k{i}>{p})" for i, (_, p) in enumerate(_KIND
 _LAST_CLAUSE_BREAK = re.compile(r"(?s:.*)[，,。；;！!？?\n]")
 _LAST_SEGMENT_BREAK = re.compile(r"(?s:.*)[；;。\n：:]")
 # How far back from a figure its clause (to the last comma) and segment (to the last stop) are read. The
-# longest in the bundled statutes and benchmarks are 78 and 240 characters; reading to the start of a text
+# longest before a fine range in the shared corpus are 78 and 240 characters; reading to the start of a text
 # without punctuation for every figure would be quadratic.
 _CLAUSE_MAX = 200
 _SEGMENT_MAX = 600

@@ -26,7 +26,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -35,6 +34,7 @@ from hypothesis import strategies as st
 import nlp
 from api.core.settings import Settings
 from corpus.benchmarks import DEFAULT_BENCHMARK, load_yaml
+from corpus.benchmarks.schema import EnforcementItem
 from nlp import citations, dates, encoders, entities, facts, identifiers, money, numerals, regions, tiers
 
 LIMIT = Settings.model_fields["max_text_chars"].default
@@ -47,7 +47,7 @@ _BASE_S = 0.25  # fixed allowance per call: interpreter noise and small inputs
 
 
 @lru_cache(maxsize=1)
-def _items() -> list[Any]:
+def _items() -> list[EnforcementItem]:
     return load_yaml(DEFAULT_BENCHMARK)[0].items
 
 
@@ -91,10 +91,12 @@ class Target:
 
     @property
     def id(self) -> str:
+        """The test id: the name without ``nlp.``."""
         return self.covers.removeprefix("nlp.")
 
 
 def _tier_probs(text: str) -> object:
+    """The trained model's tier probabilities for ``text`` (the band step of suggest_tier)."""
     item = _items()[0]
     severities = [t.severity for t in item.tiers if t.level != "不予处罚"]
     return _tier_model().tier_probs(text, tiers.predicate_features([]), severities)
@@ -121,7 +123,7 @@ TARGETS: tuple[Target, ...] = (
     Target("nlp.citations.KnownTitles.of", lambda s: citations.KnownTitles.of([s, s[:40]]), 1.5),
     Target("nlp.citations.parse_citations", citations.parse_citations, 3.0),
     Target("nlp.citations.parse_citations",
-           lambda s: citations.parse_citations(s, _known_titles(), citations.Context("某法", 3, 0, 2)), 3.0),
+           lambda s: citations.parse_citations(s, _known_titles(), citations.Context("某法", 3, 0, 2)), 6.0),
     Target("nlp.citations.parse_one", citations.parse_one, 3.0, (citations.CitationError,)),
     Target("nlp.money.parse_number", money.parse_number, 1.5, (money.AmountError,)),
     Target("nlp.money.parse_amount", money.parse_amount, 1.5, (money.AmountError,)),
@@ -258,13 +260,14 @@ def _in_child(func: Callable[..., object], *args: object, hard_limit: float = 30
 
     child = ctx.Process(target=run, daemon=True)
     child.start()
-    try:
-        if not receive.poll(hard_limit):
-            pytest.fail(f"{getattr(func, '__name__', func)} still running after {hard_limit} s")
-        status, value = receive.recv()
-    finally:
+    child.join(hard_limit)
+    if child.is_alive():
         child.kill()
         child.join()
+        pytest.fail(f"still running after {hard_limit} s")
+    if not receive.poll():
+        pytest.fail(f"the child died (exit code {child.exitcode})")
+    status, value = receive.recv()
     assert status == "ok", value
     return float(value)
 
@@ -339,7 +342,7 @@ MAXIMAL: dict[str, str] = {
     "cue-and-suffix": _fill("途经镇"),
     "place-names": _fill("北京市"),
     "roads": _fill("路"),
-    "agency-branches": _fill("税务局分局"),
+    "agency-branches": _fill("北京市税务局分局"),
     "surnames": _fill("陈"),
     "prior-penalty": _fill("曾于因被"),
     "tampering": _fill("伪造、"),
@@ -393,14 +396,15 @@ def hostile(draw: st.DrawFn, max_len: int) -> str:
     return "".join(parts)[:max_len]
 
 
-# Budget on this two-core machine: both tests together take about two minutes.
+# On a two-core machine each of the two tests below takes a minute or so (about 2 ms of it per example is
+# hypothesis itself), the whole file three: hence moderate lengths here, 20,000 characters in MAXIMAL.
 _FUZZ = settings(max_examples=10_000, deadline=None, derandomize=True, database=None,
                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                         HealthCheck.large_base_example])
 
 
 @_FUZZ
-@given(text=hostile(max_len=2_000))
+@given(text=hostile(max_len=1_200))
 def test_light_functions_on_generated_strings(text: str) -> None:
     for target in TARGETS:
         if not target.heavy:
@@ -408,7 +412,7 @@ def test_light_functions_on_generated_strings(text: str) -> None:
 
 
 @_FUZZ
-@given(text=hostile(max_len=300))
+@given(text=hostile(max_len=240))
 def test_heavy_functions_on_generated_strings(text: str) -> None:
     for target in TARGETS:
         if target.heavy:
