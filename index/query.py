@@ -16,10 +16,12 @@ _DATE = (
     r"(?:\s*(?:上午|下午|晚上|凌晨|中午)?\s*[0-9０-９一二三四五六七八九十]{1,3}\s*[时点:：](?:\s*[0-9０-９]{1,2}\s*分?)?)?"
     r"(?:许|左右|前后|起|至今)?"
 )
-# Whole sentences/clauses that carry no conduct.
+# Whole sentences/clauses that carry no conduct. Clauses are cut first and then tested for a keyword: one pattern
+# that scans a clause around its keyword from every start position is quadratic in a clause without delimiters.
+_CLAUSE_RE = re.compile(r"[^。；;\n]*[。；;]?|\n")
 _EVIDENCE_RE = re.compile(
-    r"[^。；;\n]*(?:笔录|证据|照片|视频|录像|监控录像|检测报告|监测报告|以上事实|上述事实|有[^。；]{0,30}为证|予以证实|"
-    r"证明材料|营业执照复印件|身份证复印件|立案|送达|责令改正通知书|调查终结)[^。；;\n]*[。；;]?"
+    r"笔录|证据|照片|视频|录像|监控录像|检测报告|监测报告|以上事实|上述事实|有[^。；]{0,30}为证|予以证实|"
+    r"证明材料|营业执照复印件|身份证复印件|立案|送达|责令改正通知书|调查终结"
 )
 _LEAD_RE = re.compile(
     r"(?:经查明?|经调查|经查实|现查明|查明|据群众举报|接群众举报|根据举报|接到举报|接举报|群众举报|"
@@ -35,10 +37,12 @@ _COMPANY_RE = re.compile(
 )
 _PAREN_RE = re.compile(r"[（(][^（）()]{0,60}(?:地址|住所|统一社会信用代码|身份证|法定代表人|经营者|负责人|号)[^（）()]{0,60}[）)]")
 _ADDRESS_RE = re.compile(r"(?:位于|地址[为:：]?)[^，。；]{2,40}?(?:号|路|街|村|组|栋|室|楼)[^，。；]{0,6}?(?=[，。；的内处]|$)")
-_DATE_RE = re.compile(rf"(?:于|在|自|从)?\s*{_DATE}(?:\s*(?:至|到|—|-)\s*{_DATE})?")
+_DATE_RE = re.compile(rf"(?:于|在|自|从)?\s{{0,3}}{_DATE}(?:\s*(?:至|到|—|-)\s*{_DATE})?")
 _SPACES_RE = re.compile(r"\s+")
 _PUNCT_RUN_RE = re.compile(r"[，,、]{2,}")
-_EDGE_RE = re.compile(r"^[，,。；;：:、\s]+|[，,；;：:、\s]+$")
+# str.strip, not an anchored pattern: ``[…]+$`` rescans a long inner run of these marks from each of its positions.
+_LEAD_MARKS = "，,。；;：:、"
+_TRAIL_MARKS = "，,；;：:、"
 
 
 def extract_conduct(text: str, min_chars: int = 6) -> str:
@@ -50,7 +54,7 @@ def extract_conduct(text: str, min_chars: int = 6) -> str:
     """
     if len(text) < 25:
         return text.strip()
-    s = _EVIDENCE_RE.sub("", text)
+    s = "".join(c for c in _CLAUSE_RE.findall(text) if not _EVIDENCE_RE.search(c))
     s = _LEAD_RE.sub("", s)
     s = _DATE_RE.sub("", s)
     s = _PAREN_RE.sub("", s)
@@ -59,7 +63,7 @@ def extract_conduct(text: str, min_chars: int = 6) -> str:
     s = _ADDRESS_RE.sub("", s)
     s = _SPACES_RE.sub("", s)
     s = _PUNCT_RUN_RE.sub("，", s)
-    s = _EDGE_RE.sub("", s)
+    s = s.lstrip(_LEAD_MARKS).rstrip(_TRAIL_MARKS)
     return s if len(s) >= min_chars else text.strip()
 
 

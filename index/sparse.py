@@ -8,6 +8,7 @@ ASCII words and digits are kept whole in every mode.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -102,9 +103,15 @@ class BM25Backend:
         if self.model is None:
             raise SparseError("BM25 index not built")
         ids = self.model.get_tokens_ids(self.tokenize(query))
-        if not ids:
-            return np.zeros(self.n, dtype=np.float32)
-        return np.asarray(self.model.get_scores_from_ids(ids), dtype=np.float32)
+        out = np.zeros(self.n, dtype=np.float32)
+        # bm25s walks a token's postings once per occurrence: 「第」×5,000 would walk the longest list 5,000 times.
+        # Each distinct token is walked once and weighted by its count (the same sum).
+        by_count: dict[int, list[int]] = {}
+        for token_id, count in Counter(ids).items():
+            by_count.setdefault(count, []).append(token_id)
+        for count, group in by_count.items():
+            out += count * np.asarray(self.model.get_scores_from_ids(group), dtype=np.float32)
+        return out
 
     def doc_term_matrix(self):
         """Passages × vocabulary matrix of BM25 term weights (scipy CSR), rows L2-normalised: a lexical profile of

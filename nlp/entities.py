@@ -859,6 +859,7 @@ def extract_entities(text: str, reference: date | None = None, today: date | Non
         raise EntityError(f"text is not valid Unicode: unpaired surrogate at {exc.start}") from exc
     nlp = get_pipeline()
     doc = nlp.make_doc(text)
+    doc.user_data["eh_text"] = text  # spaCy keeps the text whole (words plus spaces); joining it anew costs as much
     doc.user_data["eh_reference"] = reference
     doc.user_data["eh_today"] = today
     for _name, proc in nlp.pipeline:

@@ -253,3 +253,31 @@ def test_decision_date_brings_the_from_old_from_light_comparison(client) -> None
     assert c["successor"] == "中华人民共和国生态环境法典" and c["lighter"] == "unknown" and c["reason"]
     same_day = _analyze(client, text, as_of="2025-06-01", decision_date="2025-07-01", region="全国")
     assert same_day["from_old_from_light"] is None
+
+
+HOSTILE_QUERIES = {
+    "repeated-tokens": "第" * 5000 + "条款项" * 3000,  # BM25 used to walk 「第」's postings once per occurrence
+    "digits": "1" * 20_000,  # the evidence-clause pattern used to rescan the run from every position
+    "blanks": "当事人" + " " * 19_990 + "。",
+    "semicolons": "；" * 19_999 + "x",
+    "admin-suffixes": "当事人在" + "镇" * 60 + "。",
+}
+
+
+@pytest.mark.parametrize("name", list(HOSTILE_QUERIES))
+def test_hostile_queries_answer_quickly_through_the_real_index(client, name: str) -> None:
+    """The hardening probes through search and analyze on the served index: a result or a 4xx, well within a second
+    of a linear path each (measured again once if the machine stalls), never seconds per request."""
+    import time
+
+    text = HOSTILE_QUERIES[name]
+    for url, body in (("/v1/search", {"query": text}), ("/v1/analyze", {"description": text})):
+        def post() -> tuple[int, float]:
+            start = time.perf_counter()
+            status = client.post(url, json=body).status_code
+            return status, time.perf_counter() - start
+
+        status, elapsed = post()
+        if elapsed > 1.5:
+            status, elapsed = post()
+        assert status < 500 and elapsed <= 1.5, (url, name, status, round(elapsed, 2))

@@ -32,9 +32,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import nlp
+from analysis import compliance
 from api.core.settings import Settings
 from corpus.benchmarks import DEFAULT_BENCHMARK, load_yaml
 from corpus.benchmarks.schema import EnforcementItem
+from index import query, sparse
 from nlp import citations, dates, encoders, entities, facts, identifiers, money, numerals, regions, tiers
 
 LIMIT = Settings.model_fields["max_text_chars"].default
@@ -91,7 +93,7 @@ class Target:
 
     @property
     def id(self) -> str:
-        """The test id: the name without ``nlp.``."""
+        """The test id: the qualified name (``nlp.`` dropped)."""
         return self.covers.removeprefix("nlp.")
 
 
@@ -156,6 +158,14 @@ TARGETS: tuple[Target, ...] = (
            heavy=True),
     Target("nlp.tiers.no_penalty_list_reminders", lambda s: tiers.no_penalty_list_reminders(s, _items()[:10]), 6.0,
            heavy=True),
+    # Outside nlp/ but on every search and analyze request: the query's conduct clause and its BM25 tokens.
+    Target("index.query.extract_conduct", query.extract_conduct, 1.5),
+    Target("index.query.expand_query", query.expand_query, 1.5),
+    Target("index.sparse.tok_char1", sparse.tok_char1, 1.5),
+    Target("index.sparse.tok_char2", sparse.tok_char2, 1.5),
+    Target("index.sparse.tok_char12", sparse.tok_char12, 1.5),
+    Target("index.sparse.tok_jieba", sparse.tok_jieba, 3.0, heavy=True),
+    Target("analysis.compliance.check_compliance", compliance.check_compliance, 3.0, heavy=True),
 )
 
 # Public functions with a str parameter that take no free text, or that these tests cannot run.
@@ -175,14 +185,21 @@ NOT_TEXT: dict[str, str] = {
     "nlp.tiers.TierModel.fit": "training on benchmark conditions, not request text",
     "nlp.tiers.TierModel.predict_proba": "covered through TierModel.tier_probs",
     "nlp.tiers.load_or_train": "text names the kind of model",
+    "index.sparse.get_tokenizer": "name is the name of a tokenizer",
+    "index.sparse.BM25Backend.build": "indexes corpus passages, not request text",
+    "index.sparse.BM25Backend.load": "loads a saved index by path",
+    "index.sparse.BM25Backend.scores": "needs a built index: tests/api/test_search_analyze.py times hostile queries",
 }
+
+# Modules outside nlp/ whose functions read request text on every search or analyze.
+REQUEST_PATH_MODULES = ("index.query", "index.sparse", "analysis.compliance")
 
 
 def _public_text_functions() -> set[str]:
-    """Public functions and methods of the nlp modules with a parameter annotated as taking ``str``."""
+    """Public functions and methods of the nlp modules (and the request-path modules) with a ``str`` parameter."""
     found: set[str] = set()
-    for info in pkgutil.iter_modules(nlp.__path__):
-        module = importlib.import_module(f"nlp.{info.name}")
+    names = [f"nlp.{info.name}" for info in pkgutil.iter_modules(nlp.__path__)] + list(REQUEST_PATH_MODULES)
+    for module in map(importlib.import_module, names):
         for name, obj in vars(module).items():
             if name.startswith("_") or getattr(obj, "__module__", None) != module.__name__:
                 continue
