@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from api.core.settings import get_settings
-from api.errors import AppError, parse_date
+from api.errors import BUILD_COMMAND, AppError, parse_date
 from api.services import Services
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="执法助手 enforcement helper: statutes, citations, retrieval, documents.")
@@ -26,7 +26,9 @@ Jsonl = Annotated[bool, typer.Option("--jsonl", help="Batch: JSON lines on stdin
 
 
 def _fail(e: AppError) -> None:
-    err.print(f"[red]error[/red] \\[{e.code}] {escape(e.message)}")
+    err.print(f"[red]错误[/red] \\[{e.code}] {escape(e.message)}")
+    if e.code == "not_built":  # serving never builds: say the one command that does
+        err.print(f"run {BUILD_COMMAND}", markup=False)
     raise typer.Exit(2)
 
 
@@ -44,15 +46,19 @@ def run_jsonl(handle: Callable[[dict], dict], lines: Iterator[str] | None = None
         try:
             req = json.loads(line)
             if not isinstance(req, dict):
-                raise AppError("bad_line", "each line must be a JSON object")
+                raise AppError("bad_line", "每行须为一个 JSON 对象")
             rid = req.get("id")
             _dump({"id": rid, **handle(req)})
         except json.JSONDecodeError as exc:
-            _dump({"id": None, "line": lineno, "error": {"code": "bad_json", "message": str(exc)}})
+            _dump({"id": None, "line": lineno, "error": {"code": "bad_json",
+                                                         "message": f"该行不是有效的 JSON（第 {exc.colno} 列）"}})
         except AppError as exc:
+            if exc.code == "not_built":  # no line can be answered before the build: stop, saying what to run
+                _fail(exc)
             _dump({"id": rid, "line": lineno, **exc.to_dict()})
         except Exception as exc:  # noqa: BLE001 - one bad request must not end the batch
-            _dump({"id": rid, "line": lineno, "error": {"code": "internal_error", "message": str(exc)}})
+            _dump({"id": rid, "line": lineno, "error": {"code": "internal_error",
+                                                        "message": f"处理该行时发生内部错误（{type(exc).__name__}）"}})
 
 
 @app.command()
@@ -104,9 +110,15 @@ def build(force: Annotated[bool, typer.Option(help="Re-read every source")] = Fa
     from index.search import Searcher
 
     searcher = Searcher.from_store(svc.store, svc.encoder, s.index_dir, quiet=False, cache_dir=s.embedding_cache_dir)
-    svc.item_index(searcher)  # embeds new benchmark item titles into their cache
+    searcher.attach_items(svc.item_index(searcher))  # embeds new benchmark item titles into their cache
+    from index.rerank import ensure_trained
+
+    # The ranking stage learns from the loaded tables, the parsed 广东 table and the dev split of the real decisions.
+    _, trained = ensure_trained(searcher, s.index_dir, s.shared_dir / "eval" / "real_decisions" / "decisions.jsonl",
+                                s.raw_dir / "cee-eco-env" / "converted" / "guangdong_eco_fine_discretion_items.jsonl")
+    err.print("ranking model: " + ("trained (LightGBM LambdaRank)" if trained else "current"))
     err.print("tier model: loading or training on the 江门 table")
-    _ = svc.tier_model
+    svc.build_tier_model()
 
 
 @app.command()
@@ -131,14 +143,14 @@ def verify(
         _dump({"citations": results})
         return
     if not results:
-        out.print("no citations found")
+        out.print("未在文中识别到法律条文引用")
     for r in results:
         colour = "green" if r["status"] == "verified" else "red"
         out.print(f"[{colour}]{r['status']}[/{colour}]  {escape(r['raw'])}  →  {escape(r['normalized'] or '-')}")
         if r.get("message"):
             out.print(f"    {escape(r['message'])}", markup=False)
         for c in r.get("candidates") or []:
-            out.print(f"    candidate: {c.get('normalized') or c.get('law')}", markup=False)
+            out.print(f"    可能是指：{c.get('normalized') or c.get('law')}", markup=False)
         if r.get("text"):
             out.print("    " + r["text"].replace("\n", "\n    "), markup=False)
         _print_stored(r, "    ")
@@ -161,9 +173,9 @@ def show(citation: Annotated[str, typer.Argument(help="e.g. 《食品安全法�
         out.print(r["message"], markup=False)
     v = r.get("as_of_version") or r.get("last_version")
     if v:
-        label = "version" if r.get("as_of_version") else "stored version (not the one in force on the date)"
-        out.print(f"{label} {v['version_date']} in force {v['effective_from']} – {v['effective_to'] or 'now'} "
-                  f"({v['source']})", markup=False)
+        label = "版本" if r.get("as_of_version") else "所存版本（并非该日施行的版本）"
+        out.print(f"{label} {v['version_date']}，施行 {v['effective_from']} 至 {v['effective_to'] or '今'}"
+                  f"（来源：{v['source']}）", markup=False)
     if r.get("text"):
         out.print(r["text"], markup=False)
     _print_stored(r, "")
@@ -175,7 +187,7 @@ def _print_stored(r: dict, indent: str) -> None:
     """Another version's text, under a visible warning that it does not apply on the date (R2.7)."""
     if not r.get("stored_text"):
         return
-    out.print(f"{indent}[bold yellow]WARNING: not the text in force on {r['as_of']}[/bold yellow] "
+    out.print(f"{indent}[bold yellow]注意：并非 {r['as_of']} 施行的文本[/bold yellow] "
               f"{escape(r.get('stored_text_note') or '')}")
     out.print(indent + r["stored_text"].replace("\n", "\n" + indent), markup=False)
 
@@ -210,11 +222,11 @@ def search(
         _dump(res)
         return
     if res["no_match"]:
-        out.print("[yellow]no applicable provision found with confidence[/yellow]")
+        out.print("[yellow]未找到足够可信的适用条款[/yellow]")
     for note in res.get("notes") or []:
-        out.print(f"[yellow]note:[/yellow] {escape(note)}")
+        out.print(f"[yellow]提示：[/yellow]{escape(note)}")
     for i, h in enumerate(res["results"], 1):
-        out.print(f"{i:>2}. {h['citation']}  (score {h['score']:.3f})", markup=False)
+        out.print(f"{i:>2}. {h['citation']}  （相关度 {h['score']:.3f}）", markup=False)
         for role, ref in (("违则", h.get("violated")), ("罚则", h.get("basis"))):
             if ref:
                 out.print(f"    {role}: {ref['citation']}", markup=False)
@@ -263,16 +275,16 @@ def analyze(
     for h in res["provisions"][:3]:
         out.print(f"- {h['citation']}", markup=False)
     if res.get("item"):
-        out.print(f"matched: {res['item']['benchmark']} / {res['item']['title']}", markup=False)
+        out.print(f"匹配事项：{res['item']['benchmark']} / {res['item']['title']}", markup=False)
     if res.get("tier"):
         t = res["tier"]
-        out.print(f"tier: {t.get('label')} (rank {t.get('rank')}, p={t.get('probability')})", markup=False)
+        out.print(f"裁量阶次：{t.get('label')}（档次 {t.get('rank')}，概率 {t.get('probability')}）", markup=False)
     if res.get("fine"):
-        out.print(f"fine: {json.dumps(res['fine'], ensure_ascii=False)}", markup=False)
+        out.print(f"罚款：{json.dumps(res['fine'], ensure_ascii=False)}", markup=False)
     for f in res.get("factors", []):
-        out.print(f"factor: {json.dumps(f, ensure_ascii=False)}", markup=False)
+        out.print(f"情节：{json.dumps(f, ensure_ascii=False)}", markup=False)
     for r in res.get("reminders", []):
-        out.print(f"reminder: {r.get('message') or r}", markup=False)
+        out.print(f"提醒：{r.get('message') or r}", markup=False)
 
 
 @app.command()
@@ -291,7 +303,7 @@ def extract(text: Annotated[str | None, typer.Argument(help="Description (defaul
         _dump({"entities": ents})
         return
     for e in ents:
-        flag = "" if e.get("valid", True) is not False else f"  [invalid: {e.get('reason')}: {e.get('message')}]"
+        flag = "" if e.get("valid", True) is not False else f"  [校验未通过：{e.get('reason')}：{e.get('message')}]"
         out.print(f"{e['label']:<10} {e['text']}  →  {e.get('value')}{flag}", markup=False)
 
 
@@ -326,11 +338,12 @@ def draft(
     from api.documents.errors import DocumentError
 
     if not case.exists():
-        _fail(AppError("case_not_found", f"case file {case} does not exist", "case"))
+        _fail(AppError("case_not_found", f"案件文件不存在：{case}", "case"))
     try:
         svc = Services()
         written = do_draft(kind, case, fmt, output, is_draft, template_dir=svc.settings.template_dir,
-                           verify=svc.resolver.lookup)
+                           verify=svc.resolver.lookup, counter=None if is_draft else svc.doc_counter(),
+                           agency=svc.agency)
     except DocumentError as exc:
         _fail(AppError(exc.code, exc.message + "".join(f"\n  - {k}: {v}" for k, v in exc.details.items()), exc.field))
         return
@@ -338,7 +351,7 @@ def draft(
         _fail(e)
         return
     for p in written:
-        err.print(f"wrote {p}", markup=False)
+        err.print(f"已写入 {p}", markup=False)
 
 
 bench_app = typer.Typer(help="Discretion benchmarks (裁量基准): load an agency table, list what is stored.",
@@ -357,10 +370,10 @@ def _local_actor(svc: Services, api_key: str | None) -> tuple[str, str]:
             return "os:unknown", "local"
     rec = svc.db.find_key(api_key)
     if rec is None:
-        _fail(AppError("invalid_api_key", "the API key is unknown or revoked", "api_key"))
+        _fail(AppError("invalid_api_key", "API 密钥无效或已被吊销", "api_key"))
         raise AssertionError("unreachable")
     if rec.role != "admin":
-        _fail(AppError("forbidden", f"role {rec.role!r} may not change benchmarks; needs an admin key", "api_key"))
+        _fail(AppError("forbidden", f"角色 {rec.role} 无权更改裁量基准：需要 admin 密钥", "api_key"))
     return rec.name, rec.role
 
 
@@ -435,15 +448,20 @@ def eval_retrieval(
     from index.evaluate import REAL_SPLITS, evaluate, load_real
 
     svc = Services()
+    try:
+        searcher = svc.searcher
+    except AppError as e:
+        _fail(e)
+        return
     if eval_set == "real":
         path = svc.settings.shared_dir / "eval" / "real_decisions" / "decisions.jsonl"
         if not path.exists():
-            _fail(AppError("file_not_found", "real decisions not found: set EH_SHARED_DIR", "set"))
-        runs = {split: evaluate(svc.searcher, load_real(path, split), top_k=top_k) for split in REAL_SPLITS}
+            _fail(AppError("file_not_found", "未找到真实处罚决定数据：请设置 EH_SHARED_DIR", "set"))
+        runs = {split: evaluate(searcher, load_real(path, split), top_k=top_k) for split in REAL_SPLITS}
     elif eval_set == "dev":
         if not dev.exists():
             _fail(AppError("file_not_found", f"{dev.name} does not exist", "dev"))
-        runs = {"dev": evaluate(svc.searcher, dev, top_k=top_k)}
+        runs = {"dev": evaluate(searcher, dev, top_k=top_k)}
     else:
         _fail(AppError("bad_set", "--set is dev or real", "set"))
         return
@@ -458,6 +476,70 @@ def eval_retrieval(
                 f"{k} {v:.3f}" for k, v in m.items() if isinstance(v, (int, float))), markup=False)
         lat = res.get("latency_ms") or {}
         out.print(f"  latency p50 {lat.get('p50')} ms, p95 {lat.get('p95')} ms", markup=False)
+
+
+@app.command("audit-archive")
+def audit_archive(
+    archive: Annotated[Path, typer.Argument(help="Published decisions: .jsonl, .csv or .xlsx (双公示 columns mapped)")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Report folder; a rerun into it resumes")] = Path("report"),
+    ray_address: Annotated[str | None, typer.Option("--ray", help="Ray cluster (ray://head:10001, auto; local = an "
+                                                    "in-process runtime); default EH_RAY_ADDRESS, else a local pool")] = None,
+    workers: Annotated[int | None, typer.Option("--workers", help="Local processes (default: one per core)")] = None,
+    no_retrieval: Annotated[bool, typer.Option("--no-retrieval", help="Skip the retrieval-agreement flag")] = False,
+    batch: Annotated[int, typer.Option("--batch", help="Decisions per task")] = 16,
+    as_json: Json = False,
+) -> None:
+    """Audit an archive of published decisions: citations, fines, procedure, limitation, 同案不同罚 (HTML, JSONL, CSV)."""
+    import os
+
+    from analysis.archive.checks import AuditConfig
+    from analysis.archive.readers import ArchiveError
+    from analysis.archive.runner import AuditRunError, run_audit
+    from nlp.regions import RegionError, normalize_region
+
+    s = get_settings()
+    if not s.store_path.exists():
+        _fail(AppError("store_missing", f"法规库不存在（{s.store_path}）：请运行 enforcement-helper build"))
+    address = ray_address or s.ray_address
+    cores = os.cpu_count() or 1
+    n = 1 if address else max(1, workers or cores)
+    try:
+        region = normalize_region(s.region)
+    except RegionError:
+        region = None
+    cfg = AuditConfig(store_path=s.store_path, index_dir=s.index_dir, model_dir=s.model_dir, encoder=s.encoder,
+                      benchmarks_path=s.benchmarks_path, embedding_cache_dir=s.embedding_cache_dir,
+                      default_region=region, retrieval=not no_retrieval,
+                      encoder_threads=1 if address else max(1, cores // n))
+    try:
+        summary = run_audit(archive, output, cfg, workers=None if address else n, ray_address=address,
+                            batch=max(1, batch))
+    except (ArchiveError, AuditRunError) as exc:
+        _fail(AppError(exc.code, str(exc), "archive"))
+        return
+    except FileNotFoundError as exc:
+        _fail(AppError("index_missing", str(exc)))
+        return
+    if as_json:
+        _dump(summary.to_dict())
+        return
+    read = summary.read
+    err.print(f"读取 {read['read']}/{read['rows']} 行（{read['format']}）；已映射的列："
+              + "，".join(f"{k}←{v}" for k, v in read["mapped"].items()), markup=False, soft_wrap=True)
+    if read["unmapped"]:
+        err.print("未使用的列：" + "、".join(read["unmapped"]), markup=False, soft_wrap=True)
+    for i in read["issues"][:20]:
+        state = "未读取" if i["level"] == "error" else "已读取"
+        err.print(f"  第 {i['row']} 行 {i['id'] or ''} {state}：{i['reason']}", markup=False, soft_wrap=True)
+    if len(read["issues"]) > 20:
+        err.print(f"  …… 另有 {len(read['issues']) - 20} 行有问题，见报告", markup=False, soft_wrap=True)
+    err.print(f"审查 {summary.audited} 件（已完成 {summary.already_done} 件跳过），{summary.mode}，"
+              f"{summary.seconds:.1f} 秒，{summary.rate:.1f} 件/秒", markup=False, soft_wrap=True)
+    if summary.interrupted:
+        err.print("已中断：已完成的结果保存在 results.jsonl，再次运行同一命令即从中断处继续", markup=False, soft_wrap=True)
+        raise typer.Exit(130)
+    for kind, path in summary.files.items():
+        err.print(f"wrote {kind}: {path}", markup=False, soft_wrap=True)
 
 
 keys_app = typer.Typer(help="API keys (stored hashed; the clear key is shown once).", no_args_is_help=True)
@@ -494,7 +576,7 @@ def keys_revoke(prefix: Annotated[str | None, typer.Argument(help="The key's pre
 
     db = Services().db
     if (prefix is None) == (key_id is None):
-        _fail(AppError("bad_arguments", "give a key prefix or --id, not both", "prefix"))
+        _fail(AppError("bad_arguments", "请给出密钥前缀或 --id，二者只能选一", "prefix"))
     try:
         n = db.revoke_key_id(key_id) if key_id is not None else db.revoke_key(prefix or "")
     except AmbiguousKeyPrefix as exc:
@@ -533,7 +615,7 @@ def audit_purge(older_than_days: Annotated[int | None, typer.Option(
     svc = Services()
     days = older_than_days if older_than_days is not None else svc.settings.audit_retention_days
     if days is None or days < 0:
-        _fail(AppError("retention_missing", "give --older-than-days N (N >= 0) or set EH_AUDIT_RETENTION_DAYS",
+        _fail(AppError("retention_missing", "请给出 --older-than-days N（N >= 0），或设置 EH_AUDIT_RETENTION_DAYS",
                        "older_than_days"))
         return
     n = svc.db.purge_audit(days)

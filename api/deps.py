@@ -47,7 +47,7 @@ def get_actor(request: Request, svc: Services = Depends(get_services)) -> Actor:
         return ANONYMOUS
     rec = svc.db.find_key(key)
     if rec is None:
-        raise AppError("invalid_api_key", "the API key is unknown or revoked", "X-API-Key", 401)
+        raise AppError("invalid_api_key", "API 密钥无效或已被吊销", "X-API-Key", 401)
     return Actor(rec.name, rec.role)
 
 
@@ -56,9 +56,9 @@ def require(*roles: str):
 
     def _check(actor: Actor = Depends(get_actor)) -> Actor:
         if actor is ANONYMOUS:
-            raise AppError("api_key_required", "this endpoint needs an API key (header X-API-Key)", "X-API-Key", 401)
+            raise AppError("api_key_required", "此操作需要 API 密钥（请求头 X-API-Key）", "X-API-Key", 401)
         if actor.role not in roles and actor.role != "admin":
-            raise AppError("forbidden", f"role {actor.role!r} may not do this; needs one of {', '.join(roles)}",
+            raise AppError("forbidden", f"角色 {actor.role} 无权执行此操作；需要以下角色之一：{'、'.join(roles)}",
                            None, 403)
         return actor
 

@@ -40,9 +40,24 @@ class RequestTimeout(AppError):
     """A request that ran past ``EH_REQUEST_TIMEOUT_S``: abandoned, answered 503 with a Retry-After."""
 
     def __init__(self, seconds: float) -> None:
-        super().__init__("request_timeout", f"请求处理超时：the request took longer than {seconds:g} s and was "
-                         "abandoned; retry later, or send a shorter text", None, 503)
+        super().__init__("request_timeout", f"请求处理超时：超过 {seconds:g} 秒仍未完成，已中止；请稍后重试，"
+                         "或缩短提交的文本", None, 503)
         self.headers = {"Retry-After": "1"}
+
+
+BUILD_COMMAND = "enforcement-helper build"
+
+
+class NotBuilt(AppError):
+    """An artefact the build makes (statute store, benchmarks, model, index, tier model) is missing or stale.
+
+    Serving never builds one: a request that needs it answers 503 ``not_built`` with the reason, ``/readyz`` lists
+    it, and the CLI says to run ``enforcement-helper build``.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__("not_built", f"{reason}：请管理员运行 {BUILD_COMMAND}", None, 503)
+        self.reason = reason
 
 
 def parse_date(value: str | date | None, field: str = "as_of") -> date | None:
@@ -57,10 +72,11 @@ def parse_date(value: str | date | None, field: str = "as_of") -> date | None:
         try:
             day = date.fromisoformat(str(value).strip())
         except ValueError:
-            raise AppError("bad_date", f"{field} must be a date as YYYY-MM-DD, got {value!r}", field, 422) from None
+            raise AppError("bad_date", f"日期（{field}）格式应为“年-月-日”（YYYY-MM-DD），收到的是“{value}”",
+                           field, 422) from None
     if not MIN_DATE <= day <= MAX_DATE:
         # far dates overflow date arithmetic (9999-12-31 plus 「次日」) and no statute applies to them anyway
-        raise AppError("bad_date", f"{field} must lie between {MIN_DATE} and {MAX_DATE} (日期超出范围), got {day}",
+        raise AppError("bad_date", f"日期（{field}）超出范围：应在 {MIN_DATE} 至 {MAX_DATE} 之间，收到的是 {day}",
                        field, 422)
     return day
 
@@ -110,19 +126,70 @@ def install_handlers(app: FastAPI) -> None:
         loc = ".".join(str(x) for x in (where[1:] if where[:1] in (("body",), ("query",), ("path",), ("header",),
                                                                    ("cookie",)) else where))
         return error_response(
-            "invalid_request", str(first.get("msg", "invalid request")), 422, loc or None,
-            details=[{"field": ".".join(map(str, e.get("loc", ()))), "message": e.get("msg")} for e in errs])
+            "invalid_request", validation_message(first), 422, loc or None,
+            details=[{"field": ".".join(map(str, e.get("loc", ()))), "message": validation_message(e)} for e in errs])
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(exc.status_code, "http_error")
-        return error_response(code, str(exc.detail), exc.status_code, headers=getattr(exc, "headers", None))
+        return error_response(code, _HTTP_MESSAGES.get(exc.status_code, str(exc.detail)), exc.status_code,
+                              headers=getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
         # Last resort: a fixed message, never the exception's text (paths, inputs) nor a traceback; the server log
         # has both (Starlette re-raises the exception after this answer).
-        return error_response("internal_error", "internal error (服务器内部错误); see the server log", 500)
+        return error_response("internal_error", "服务器内部错误：详情已记入服务器日志", 500)
+
+
+# Starlette's own refusals (unknown path, wrong method), said in Chinese; the code stays the English one.
+_HTTP_MESSAGES = {404: "请求的接口或资源不存在", 405: "该接口不支持此请求方法", 413: "提交的内容过大"}
+
+# pydantic's error types, said in Chinese; ``{…}`` fields come from the error's ``ctx``.
+_VALIDATION_MESSAGES = {
+    "missing": "缺少必填字段",
+    "string_too_short": "内容过短（至少 {min_length} 个字符）",
+    "string_too_long": "内容过长（至多 {max_length} 个字符）",
+    "too_short": "条目过少（至少 {min_length} 项）",
+    "too_long": "条目过多（至多 {max_length} 项）",
+    "string_type": "应为文本",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "int_from_float": "应为整数",
+    "float_type": "应为数字",
+    "float_parsing": "应为数字",
+    "bool_type": "应为布尔值（true 或 false）",
+    "bool_parsing": "应为布尔值（true 或 false）",
+    "dict_type": "应为对象（JSON object）",
+    "model_type": "应为对象（JSON object）",
+    "list_type": "应为数组（JSON array）",
+    "literal_error": "取值无效，应为 {expected} 之一",
+    "enum": "取值无效，应为 {expected} 之一",
+    "greater_than": "应大于 {gt}",
+    "greater_than_equal": "应不小于 {ge}",
+    "less_than": "应小于 {lt}",
+    "less_than_equal": "应不大于 {le}",
+    "json_invalid": "请求体不是有效的 JSON",
+    "extra_forbidden": "不接受该字段",
+    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_parsing": "日期格式应为 YYYY-MM-DD",
+}
+
+
+def validation_message(err: dict[str, Any]) -> str:
+    """One pydantic validation error in Chinese; a ``ValueError`` of our own validators keeps its (Chinese) text."""
+    kind = str(err.get("type", ""))
+    ctx = err.get("ctx") or {}
+    if kind == "value_error" and ctx.get("error") is not None:
+        return str(ctx["error"])
+    template = _VALIDATION_MESSAGES.get(kind)
+    if template is None:
+        return f"请求内容不符合接口要求（{kind or 'invalid'}）"
+    try:
+        return template.format(**{k: str(v).replace("'", "").replace(" or ", "、").replace(", ", "、")
+                                  for k, v in ctx.items()})
+    except (KeyError, IndexError):
+        return template.split("（")[0].split("，")[0]
 
 
 class ErrorDetail(BaseModel):
@@ -148,8 +215,9 @@ class ErrorBody(BaseModel):
 
 
 # Statuses any operation may answer with (the body limit and API keys apply to every route).
-_COMMON_ERRORS = {"401": "API key unknown or revoked", "413": "Input too large", "422": "Invalid request",
-                  "500": "Internal error"}
+_COMMON_ERRORS = {"401": "API 密钥无效或已被吊销（API key unknown or revoked）",
+                  "413": "输入过大（Input too large）", "422": "请求无效（Invalid request）",
+                  "500": "服务器内部错误（Internal error）"}
 
 
 def document_errors(app: FastAPI) -> None:

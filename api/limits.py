@@ -98,7 +98,7 @@ class RequestPool:
     def stuck(self) -> list[str]:
         """Computations running longer than ``STUCK_FACTOR`` deadlines, described for ``/readyz``."""
         now = time.monotonic()
-        return [f"a {route} request has been computing for {now - t0:.0f} s (stuck; limit {self.timeout_s:g} s)"
+        return [f"一个 {route} 请求已计算 {now - t0:.0f} 秒仍未完成，已卡住（时限 {self.timeout_s:g} 秒）"
                 for t0, route in list(self.running.values()) if now - t0 > self.stuck_after_s]
 
     def _watch(self, stop: threading.Event) -> None:

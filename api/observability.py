@@ -68,7 +68,7 @@ def request_id(header: str | None) -> str:
 def too_large(size: str | int, limit: int) -> JSONResponse:
     """The one error body for an oversized request (413)."""
     return JSONResponse({"error": {"code": "payload_too_large",
-                                   "message": f"request body of {size} bytes exceeds the limit of {limit}",
+                                   "message": f"请求体共 {size} 字节，超过上限 {limit} 字节",
                                    "field": None}}, status_code=413)
 
 
@@ -180,7 +180,7 @@ class HostGuard:
             if scope.get("eh.host_ok"):  # the app's own answer
                 await send(message)
             elif message["type"] == "http.response.start":  # Starlette's plain-text refusal, in the one error body
-                await error_response("invalid_host", "Host header not allowed (EH_ALLOWED_HOSTS)", 400,
+                await error_response("invalid_host", "不允许的 Host 请求头（见 EH_ALLOWED_HOSTS）", 400,
                                      "Host")(scope, receive, send)
 
         await self.check(scope, receive, refuse)

@@ -29,8 +29,8 @@ def unsafe_reason(text: str) -> str | None:
     m = _UNSAFE.search(text)
     if m is None:
         return None
-    kind = "a lone surrogate" if ord(m.group()) >= 0xD800 else "a control character"
-    return f"contains {kind} U+{ord(m.group()):04X} at position {m.start()} (文本含非法字符)"
+    kind = "孤立代理字符" if ord(m.group()) >= 0xD800 else "控制字符"
+    return f"文本含非法字符：第 {m.start()} 个字符处为{kind} U+{ord(m.group()):04X}"
 
 
 def _safe_text(value: Any) -> Any:
@@ -49,17 +49,17 @@ def _safe_json(value: Any) -> Any:
     while stack:  # iterative: a hostile nesting must give a 422, not a RecursionError
         node, path, depth = stack.pop()
         if depth > MAX_DEPTH:
-            raise ValueError(f"{path}: nested deeper than {MAX_DEPTH} levels")
+            raise ValueError(f"{path}：嵌套超过 {MAX_DEPTH} 层")
         if isinstance(node, str):
             _safe_text(node)
             _check_case_date(node, path)
         elif isinstance(node, float) and not math.isfinite(node):
-            raise ValueError(f"{path or 'value'}: NaN and Infinity are not numbers JSON allows")
+            raise ValueError(f"{path or 'value'}：NaN 和 Infinity 不是 JSON 允许的数值")
         elif isinstance(node, dict):
             for k, v in node.items():
                 reason = unsafe_reason(str(k))
                 if reason:
-                    raise ValueError(f"{path + ': ' if path else ''}a key {reason}")
+                    raise ValueError(f"{path + '：' if path else ''}字段名{reason}")
                 stack.append((v, f"{path}.{k}" if path else str(k), depth + 1))
         elif isinstance(node, list):
             stack.extend((v, f"{path}[{i}]", depth + 1) for i, v in enumerate(node))
@@ -74,7 +74,7 @@ def _check_case_date(text: str, path: str) -> None:
     except ValueError:
         return  # not a real date: the case model says so, naming the field
     if not CASE_MIN_DATE <= day <= MAX_DATE:
-        raise ValueError(f"{path or 'value'}: date {text} is outside {CASE_MIN_DATE} … {MAX_DATE} (日期超出范围)")
+        raise ValueError(f"{path or 'value'}：日期 {text} 超出范围（应在 {CASE_MIN_DATE} 至 {MAX_DATE} 之间）")
 
 
 # Every text field of every request model; e.g. ``query: SafeStr = Field(..., min_length=1)``.

@@ -14,7 +14,7 @@ from typing import Any
 
 from api.core.settings import Settings, get_settings
 from api.db.database import Database
-from api.errors import AppError
+from api.errors import AppError, NotBuilt
 from corpus.benchmarks import BenchmarkError, BenchmarkStore
 from corpus.resolver import Resolver
 from corpus.store import Store, StoreMissing
@@ -35,8 +35,8 @@ class Services:
     def store(self) -> Store:
         try:
             return Store.open(self.settings.store_path)
-        except StoreMissing as exc:
-            raise AppError("store_missing", str(exc), status=503) from None
+        except StoreMissing:
+            raise NotBuilt("法规库尚未建立") from None
 
     @cached_property
     def resolver(self) -> Resolver:
@@ -46,14 +46,13 @@ class Services:
     def benchmarks(self) -> BenchmarkStore:
         """Discretion benchmarks (seeded by ``enforcement-helper build``)."""
         if not self.settings.benchmarks_path.exists():
-            raise AppError("benchmarks_missing", f"no benchmark store at {self.settings.benchmarks_path}: "
-                           "run `enforcement-helper build`", status=503)
+            raise NotBuilt("裁量基准库尚未建立")
         return BenchmarkStore.open(self.settings.benchmarks_path, create=False)
 
     def load_benchmark(self, path: Path, name: str | None = None) -> dict[str, Any]:
         """Load an agency's table (YAML/CSV/XLSX); the report says what was parsed and what was not."""
         if not path.exists():
-            raise AppError("file_not_found", f"{path} does not exist", "path", 422)
+            raise AppError("file_not_found", f"文件不存在：{path}", "path", 422)
         store = BenchmarkStore.open(self.settings.benchmarks_path)
         try:
             report = store.load(path, resolver=self.resolver, name=name)
@@ -64,20 +63,23 @@ class Services:
     @cached_property
     def db(self) -> Database:
         """Keys and audit (SQLite by default, PostgreSQL through EH_DATABASE_URL)."""
-        return Database(self.settings.db_url)
+        s = self.settings
+        return Database(s.db_url, secret_path=s.audit_secret_path, synchronous=s.sqlite_synchronous)
 
     def warm_up(self) -> None:
-        """Load everything heavy before the service reports ready; ``not_ready`` lists what is missing."""
+        """Load everything heavy before the service reports ready; ``not_ready`` lists what is missing or stale.
+
+        Nothing is built here: a missing or stale artefact is only reported (``enforcement-helper build`` makes it).
+        """
         self.not_ready: list[str] = []
         _ = self.db
-        try:
-            _ = self.resolver
-        except AppError as exc:
-            self.not_ready.append(exc.message)
-        if not self.settings.index_dir.exists():
-            self.not_ready.append(f"no retrieval index at {self.settings.index_dir}: run `enforcement-helper build`")
-        elif not self.not_ready:
-            _ = self.searcher, self.tier_model
+        for name in ("resolver", "benchmarks", "encoder", "searcher", "tier_model"):
+            try:
+                getattr(self, name)
+            except NotBuilt as exc:
+                if exc.message not in self.not_ready:
+                    self.not_ready.append(exc.message)
+        if not self.not_ready:
             # The first call of each path loads jieba's dictionary, the spaCy pipeline and the benchmark items
             # (seconds): paid here, not by the first officer (nor counted against a request's deadline).
             sample = "当事人张三于2025年3月5日在其经营场所销售超过保质期的食品，违法所得1000元。"
@@ -102,20 +104,38 @@ class Services:
     @cached_property
     def encoder(self) -> Any:
         """The configured encoder (e5 int8 ONNX by default), loaded once."""
-        from nlp.encoders import make_encoder
+        from nlp.encoders import EncoderNotBuilt, make_encoder
 
         threads = self.settings.encoder_threads
         kwargs = {"threads": threads} if threads and not self.settings.encoder.startswith("hash") else {}
-        return make_encoder(self.settings.encoder, self.settings.model_dir, **kwargs)
+        try:
+            return make_encoder(self.settings.encoder, self.settings.model_dir, **kwargs)
+        except EncoderNotBuilt as exc:
+            raise NotBuilt(str(exc)) from None
 
     @cached_property
     def searcher(self) -> Any:
-        """The index for the current store: loaded when current, else built (``enforcement-helper build``)."""
-        from index.search import Searcher
+        """The saved index of the current store; never built here (``enforcement-helper build`` does)."""
+        from index.engine import IndexError_, PassageIndex
+        from index.search import INDEX_MISSING, Searcher
 
-        searcher = Searcher.from_store(self.store, self.encoder, self.settings.index_dir, quiet=True,
-                                       cache_dir=self.settings.embedding_cache_dir)
+        if PassageIndex.read_manifest(self.settings.index_dir) is None:  # said even when the model is missing too
+            raise NotBuilt(INDEX_MISSING)
+        try:
+            searcher = Searcher.load_current(self.store, self.encoder, self.settings.index_dir)
+        except IndexError_ as exc:
+            raise NotBuilt(str(exc)) from None
         searcher.attach_items(self.item_index(searcher))
+        if self.settings.rerank:
+            from index.rerank import Reranker, RerankError
+
+            try:
+                ranker = Reranker.load(self.settings.index_dir, searcher.priors(), searcher.index.manifest)
+            except RerankError as exc:
+                raise NotBuilt(str(exc)) from None
+            if ranker is None:
+                raise NotBuilt("排序模型缺失：请运行 enforcement-helper build")
+            searcher.attach_reranker(ranker)
         return searcher
 
     def item_index(self, searcher: Any) -> Any:
@@ -156,13 +176,26 @@ class Services:
     # ---- analysis ---------------------------------------------------------------------------
     @cached_property
     def tier_model(self) -> Any:
-        """Tier classifier trained once on the 江门 table's conditions (saved in the data dir)."""
-        from nlp.tiers import load_or_train
+        """The tier classifier saved by ``enforcement-helper build``; never trained here."""
+        from analysis.tiers import TierModelNotBuilt, load_tier_model
+
+        text = self.settings.tier_text
+        try:
+            return load_tier_model(self.settings.tier_model_path, self._tier_encoder(), text)
+        except TierModelNotBuilt as exc:
+            raise NotBuilt(str(exc)) from None
+
+    def build_tier_model(self) -> None:
+        """Train the tier classifier on the 江门 table's conditions and save it, unless a current one is saved
+        (``enforcement-helper build`` only)."""
+        from analysis.tiers import load_or_train
 
         items = list(self.benchmarks.items(benchmark="jiangmen-eco-2020"))
-        text = self.settings.tier_text
-        return load_or_train(self.settings.tier_model_path, items, self.encoder if text in ("e5", "hybrid") else None,
-                             text=text)
+        self.__dict__["tier_model"] = load_or_train(self.settings.tier_model_path, items, self._tier_encoder(),
+                                                    text=self.settings.tier_text)
+
+    def _tier_encoder(self) -> Any:
+        return self.encoder if self.settings.tier_text in ("e5", "hybrid") else None
 
     def analyze(self, description: str, as_of: date | None = None, party_type: str | None = None,
                 discovery_date: date | None = None, region: str | None = None,
@@ -174,11 +207,11 @@ class Services:
         """
         from analysis.compliance import check_compliance
         from nlp.facts import conduct_text, extract_facts
-        from nlp.tiers import no_penalty_list_reminders, suggest_tier
+        from analysis.tiers import no_penalty_list_reminders, suggest_tier
 
         if party_type not in (None, "individual", "individual_business", "organization"):
-            raise AppError("bad_party_type", "party_type must be individual, individual_business or organization",
-                           "party_type", 422)
+            raise AppError("bad_party_type", "当事人类型（party_type）须为 individual（个人）、individual_business"
+                           "（个体工商户）或 organization（单位）", "party_type", 422)
         self._check_text(description, "description")
         facts = extract_facts(description)
         query = conduct_text(facts)
@@ -256,7 +289,7 @@ class Services:
     def _lawful_range(self, answer: dict[str, Any], facts: Any, party: str | None, as_of: date | None) -> None:
         """The statutory range of the top pair's 罚则 on the fine, beside a benchmark band: what any lawful fine lies in."""
         from analysis.fines import statutory_fine
-        from nlp.tiers import facts_to_fields
+        from analysis.tiers import facts_to_fields
 
         fine = answer.get("fine")
         found = self._penalty_text(answer["provisions"], as_of)
@@ -296,7 +329,7 @@ class Services:
         """Tier and fine from the top pair's 罚则 and a general split of its range, when no benchmark item applies
         (``announce``: say so in a reminder)."""
         from analysis.fines import statutory_fine
-        from nlp.tiers import facts_to_fields, statutory_tier
+        from analysis.tiers import facts_to_fields, statutory_tier
 
         rem = answer["reminders"]
         found = self._penalty_text(answer["provisions"], as_of)
@@ -341,7 +374,7 @@ class Services:
             who = "单位" if item.party == "organization" else "个人"
             others = sorted({m["item"].party for m in penal[1:] if m["item"].party not in ("any", item.party)})
             also = "（另有个人/单位分款的事项，请指明当事人类型）" if others else ""
-            rem.append({"code": "party_unknown", "blocking": False, "rule": "DOMAIN.md pitfall (c)",
+            rem.append({"code": "party_unknown", "blocking": False, "rule": "单位/个人分款（陷阱(c)）",
                         "message": f"当事人类型未知：按{who}事项“{item.title}”建议{also}，请核对罚则的款"})
         if summary.get("citation_conflict"):
             rem.append({"code": "item_cites_other_provision", "blocking": False, "rule": "R3.2",
@@ -367,7 +400,7 @@ class Services:
     def _limitation_reminder(answer: dict[str, Any], item: Any, as_of: date | None, discovery_date: date | None) -> None:
         """不予处罚 for limitation needs the discovery date: an assumed one (today) would turn every old case into
         不予处罚. Without it the tier and fine stay computed as if within limitation and the officer is asked for it."""
-        from nlp.tiers import limitation_period
+        from analysis.tiers import limitation_period
 
         if as_of is None:
             return
@@ -558,13 +591,12 @@ class Services:
     # ---- documents --------------------------------------------------------------------------
     def document(self, kind: str, case: dict[str, Any], fmt: str = "docx", draft: bool = False) -> bytes | str:
         """Render a penalty document (or the 三书同达 bundle) for a case; citations verified first."""
-        from api.documents.cli import default_counter
         from api.documents.errors import DocumentError
         from api.documents.render import render
 
         try:
             return render(kind, case, fmt, self.settings.template_dir, draft, verify=self.resolver.lookup,
-                          counter=None if draft else default_counter(self.db))
+                          counter=None if draft else self.doc_counter(), agency=self.agency)
         except DocumentError as exc:
             status = {"verifier_unavailable": 503, "bad_template": 500, "template_not_found": 500,
                       "doc_number_taken": 409}.get(exc.code, 422)
@@ -572,12 +604,29 @@ class Services:
             err.details = exc.details  # type: ignore[attr-defined]
             raise err from None
 
+    def doc_counter(self) -> Any:
+        """The 文号 counter in this service's database (an earlier ``<data_dir>/doc_numbers.sqlite`` merged once)."""
+        from api.documents.cli import default_counter
+
+        return default_counter(self.db, self.settings.data_dir)
+
+    @cached_property
+    def agency(self) -> Any:
+        """The agency profile of the settings (``agency_file``), or None."""
+        from api.documents.render import agency_profile
+
+        return agency_profile(self.settings.agency_file)
+
     def _check_text(self, text: str, field: str) -> None:
         if not isinstance(text, str) or not text.strip():
-            raise AppError("empty_input", f"{field} is empty", field, 422)
+            raise AppError("empty_input", f"{_FIELD_LABELS.get(field, field)}为空：请先填写内容", field, 422)
         if len(text) > self.settings.max_text_chars:
-            raise AppError("input_too_large", f"{field} has {len(text)} characters; the limit is "
-                           f"{self.settings.max_text_chars}", field, 413)
+            raise AppError("input_too_large", f"{_FIELD_LABELS.get(field, field)}共 {len(text)} 个字符，超过上限 "
+                           f"{self.settings.max_text_chars} 个字符：请删减后重试", field, 413)
+
+
+# Input fields as an officer knows them, for the messages of empty or oversized input.
+_FIELD_LABELS = {"description": "违法行为描述", "text": "文本", "query": "检索内容", "cite": "引用"}
 
 
 def _bigrams(text: str) -> frozenset[str]:
@@ -609,7 +658,7 @@ def _fact_fields(facts: Any) -> set[str]:
     """Predicate fields the description states a number for (超标倍数, 违法所得 …), to rank items whose tiers use them."""
     if facts is None:
         return set()
-    from nlp.tiers import facts_to_fields
+    from analysis.tiers import facts_to_fields
 
     vals, src = facts_to_fields(facts)
     return {k for k in src if not isinstance(vals.get(k), bool) and k != "违法次数"}

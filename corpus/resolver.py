@@ -22,6 +22,7 @@ from nlp.citations import (
     parse_citations,
     parse_one,
 )
+from nlp.numerals import int_to_cn
 
 STATUSES = (
     "verified",
@@ -32,6 +33,8 @@ STATUSES = (
     "not_in_force",
     "ambiguous",
 )
+# Where a reviewer checks what the store cannot tell (repeal status, lost texts): 国家法律法规数据库 (flk.npc.gov.cn).
+_FLK = "请到国家法律法规数据库核实"
 _SHORT_NAME_RE = re.compile(
     r"《((?:[^《》]|《[^《》]*》)+)》\s*[（(]\s*以下简称\s*[《“\"]?([^》”\"）)]{1,20})[》”\"]?\s*[）)]"
 )
@@ -73,6 +76,17 @@ class CitationCheck:
         d = asdict(self)
         d["span"] = list(self.span) if self.span else None
         return d
+
+
+def cn_date(day: date | str | None) -> str:
+    """A date as written in a decision, ``2021年1月1日``; ``日期不详`` when there is none."""
+    if not day:
+        return "日期不详"
+    try:
+        d = day if isinstance(day, date) else date.fromisoformat(str(day)[:10])
+    except ValueError:
+        return str(day)
+    return f"{d.year}年{d.month}月{d.day}日"
 
 
 class Resolver:
@@ -117,20 +131,20 @@ class Resolver:
         )
         if c.article is None:
             return self._fail(out, "ambiguous", "relative_without_context",
-                              "a relative reference (前款, 本条) with no article to be relative to")
+                              "相对引用（前款、本条等）之前没有可供依附的条文，无法确定所指条文")
         if not c.law:
             return self._fail(out, "law_not_found", "no_law_named",
-                              "本法-type reference (本法, 本条例, 该法 …) with no instrument of that kind named before it")
+                              "“本法”“本条例”“该法”等指代之前未写明同类法律法规的名称，无法确定所指法规")
         insts = self._instruments(c.law, local_aliases or {})
         out.normalized = format_citation(c.law, c.article, c.article_sub, c.paragraph, c.item, c.subitem)
         if not insts:
             return self._fail(out, "law_not_found", "unknown_title",
-                              f"no instrument titled {c.law!r} in the store (titles must match exactly; "
-                              "实施条例/细则/办法 are separate instruments)")
+                              f"法规库中没有名称为《{c.law}》的法律法规（名称须与全称一致；实施条例、实施细则、"
+                              "办法是另外的法规）")
         if len(insts) > 1:
             out.candidates = [{"law": i.title, "level": i.level} for i in insts]
             return self._fail(out, "ambiguous", "ambiguous_law_name",
-                              f"{c.law!r} names {len(insts)} instruments; cite the full title")
+                              f"“{c.law}”可指{len(insts)}部法律法规，请写明全称")
         inst = insts[0]
         out.law, out.level = inst.title, inst.level
         out.normalized = format_citation(inst.title, c.article, c.article_sub, c.paragraph, c.item, c.subitem)
@@ -140,19 +154,19 @@ class Resolver:
             return self._not_in_force(out, c, versions, as_of, why)
         out.as_of_version = version.to_dict()
         if version.verified_in_force is None and version.source == "lawrefbook":
-            out.warnings.append("repeal status of this regulation is not verified against flk (R2.8)")
+            out.warnings.append(f"该法规是否已废止未经国家法律法规数据库核实（R2.8），{_FLK}")
         if version.status == "已被修改":
-            out.warnings.append("the source marks this text as amended later; the newer text is not in the store")
+            out.warnings.append("来源标注该文本此后已被修改，修改后的文本不在法规库中")
         out.later_change = self._later_change(versions, version, as_of)
         if c.version_hint and version.version_date and not version.version_date.startswith(c.version_hint):
             self._resolve_in(out, c, version, inst)
             if out.status == "verified":
                 out.status, out.reason = "not_in_force", "superseded"
-                out.message = (f"the {c.version_hint} text was not in force on {as_of}; "
-                               f"the version of {version.version_date} was (its text in stored_text)")
+                out.message = (f"所引{c.version_hint}年文本在{cn_date(as_of)}不施行；当日施行的是"
+                               f"{cn_date(version.version_date)}版本（其文本另附，仅供参考）")
                 self._set_stored(out, out.text, out.as_of_version,
-                                 f"text of the version of {version.version_date} in force on {as_of}, not of "
-                                 f"the cited {c.version_hint} text, which is not in the store; verify at flk")
+                                 f"此为{cn_date(as_of)}施行的{cn_date(version.version_date)}版本的文本，并非所引"
+                                 f"{c.version_hint}年文本（该文本不在法规库中），{_FLK}")
             return out
         return self._resolve_in(out, c, version, inst)
 
@@ -197,15 +211,16 @@ class Resolver:
 
     def _not_in_force(self, out: CitationCheck, c: Citation, versions: list[Version], as_of: date, why: str) -> CitationCheck:
         last = versions[-1] if versions else None
+        first = versions[0] if versions else None
         messages = {
-            "repealed": f"repealed on {last.effective_to if last else '?'}"
-                        + (f" by {last.repealed_by}" if last and last.repealed_by else ""),
-            "repealed_date_unknown": "the source marks it repealed and gives no date; verify at flk",
-            "not_yet_effective": f"the stored text was adopted but not yet in force on {as_of}"
-                                 + (f" (takes effect {versions[0].effective_from})" if versions else "")
-                                 + "; any earlier text in force then is not in the store",
-            "version_not_in_store": f"the version in force on {as_of} is not in the store; the stored text starts "
-                                    f"{versions[0].effective_from if versions else '?'} (verify at flk)",
+            "repealed": f"该条文已于{cn_date(last.effective_to if last else None)}废止"
+                        + (f"（被《{last.repealed_by}》取代）" if last and last.repealed_by else ""),
+            "repealed_date_unknown": f"来源标注该法律法规已废止，但未载明废止日期：{_FLK}",
+            "not_yet_effective": f"所存文本已公布，但在{cn_date(as_of)}尚未施行"
+                                 + (f"（自{cn_date(first.effective_from)}起施行）" if first else "")
+                                 + "；当日施行的旧文本不在法规库中",
+            "version_not_in_store": f"{cn_date(as_of)}施行的版本不在法规库中；所存文本自"
+                                    f"{cn_date(first.effective_from if first else None)}起施行，{_FLK}",
         }
         out.status, out.reason, out.message = "not_in_force", why, messages[why]
         ref = last if why in {"repealed", "repealed_date_unknown"} else (versions[0] if versions else None)
@@ -216,8 +231,8 @@ class Resolver:
                 out.text = self._text_of(art, c.paragraph, c.item)  # the cited law's last text, for 从旧 (R2.1)
             elif art is not None:
                 self._set_stored(out, self._text_of(art, c.paragraph, c.item), out.last_version,
-                                 f"NOT APPLICABLE: text of the version of {ref.version_date}, not yet in force on "
-                                 f"{as_of}; never apply it as the text in force that day (R2.7)")
+                                 f"不适用：此为{cn_date(ref.version_date)}版本的文本，在{cn_date(as_of)}尚未施行，"
+                                 "不得作为当日施行的文本适用（R2.7）")
         return out
 
     @staticmethod
@@ -234,9 +249,10 @@ class Resolver:
         later = [v for v in versions if v.effective_from and v.effective_from >= version.effective_to]
         if later:
             return {"kind": "amended", "effective": later[0].effective_from, "version": later[0].to_dict(),
-                    "note": "a newer version exists; compare under 行政处罚法第三十七条 (从旧兼从轻)"}
+                    "note": "此后有新版本施行：请依《中华人民共和国行政处罚法》第三十七条比较新旧规定（从旧兼从轻）"}
         return {"kind": "repealed", "effective": version.effective_to, "by": version.repealed_by,
-                "note": "repealed later; apply the old law unless the new one is lighter (行政处罚法第三十七条)"}
+                "note": "此后已废止：适用违法行为发生时的规定，新规定处罚较轻的适用新规定"
+                        "（《中华人民共和国行政处罚法》第三十七条）"}
 
     def _resolve_in(self, out: CitationCheck, c: Citation, version: Version, inst: Instrument) -> CitationCheck:
         assert c.article is not None
@@ -244,20 +260,21 @@ class Resolver:
         if art is None:
             if c.article in version.missing_articles:
                 return self._fail(out, "article_not_found", "text_not_in_store",
-                                  "the source lost this article's text (merged into another); verify at flk")
+                                  f"来源缺失该条原文（可能已并入其他条文）：{_FLK}")
             return self._fail(out, "article_not_found", "no_such_article",
-                              f"{inst.title} (version {version.version_date}) has no {out.normalized and c.raw}")
+                              f"《{inst.title}》（{cn_date(version.version_date)}版本）没有第{int_to_cn(c.article)}条"
+                              + (f"之{int_to_cn(c.article_sub)}" if c.article_sub else ""))
         multi = len(art.paragraphs) > 1
         paragraph = c.paragraph
         if paragraph is not None and paragraph not in art.paragraph_numbers():
             out.normalized = format_citation(inst.title, c.article, c.article_sub, paragraph, c.item, c.subitem)
             return self._fail(out, "paragraph_not_found", "no_such_paragraph",
-                              f"the article has {len(art.paragraphs)} 款; 第{paragraph}款 does not exist")
+                              f"该条共有{len(art.paragraphs)}款，引用的第{paragraph}款不存在")
         if c.item is not None:
             if paragraph is None:
                 holders = art.paragraphs_with_items()
                 if not holders:
-                    return self._fail(out, "item_not_found", "no_items", "the article has no 项")
+                    return self._fail(out, "item_not_found", "no_items", f"该条未分项，引用的第{c.item}项不存在")
                 if len(holders) > 1:
                     out.candidates = [
                         {"normalized": format_citation(inst.title, c.article, c.article_sub, p, c.item, c.subitem),
@@ -266,16 +283,16 @@ class Resolver:
                         if any(pp == p and n == c.item for pp, n, *_ in art.items)
                     ]
                     return self._fail(out, "ambiguous", "item_paragraph_ambiguous",
-                                      "more than one 款 has items; name the 款 (R1.8)")
+                                      "该条有多个款设有项，未写明款时无法确定所引的项：请写明第几款（R1.8）")
                 paragraph = holders[0]
             if not any(p == paragraph and n == c.item for p, n, *_ in art.items):
                 out.normalized = format_citation(inst.title, c.article, c.article_sub, paragraph, c.item, c.subitem, multi)
                 return self._fail(out, "item_not_found", "no_such_item",
-                                  f"第{paragraph}款 has no 第{c.item}项")
+                                  f"该条第{paragraph}款没有第{c.item}项")
             if c.subitem is not None:
                 subs = next(s for p, n, _, s in art.items if p == paragraph and n == c.item)
                 if c.subitem > len(subs):
-                    return self._fail(out, "item_not_found", "no_such_subitem", f"the item has no 第{c.subitem}目")
+                    return self._fail(out, "item_not_found", "no_such_subitem", f"该项没有第{c.subitem}目")
         out.paragraph = paragraph
         out.normalized = format_citation(inst.title, c.article, c.article_sub, paragraph, c.item, c.subitem, multi)
         out.text = self._text_of(art, paragraph, c.item, c.subitem)
@@ -298,4 +315,4 @@ class Resolver:
         return art.text
 
 
-__all__ = ["STATUSES", "CitationCheck", "CitationError", "Resolver"]
+__all__ = ["STATUSES", "CitationCheck", "CitationError", "Resolver", "cn_date"]

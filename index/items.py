@@ -120,11 +120,17 @@ class ItemIndex:
         dense = np.clip((self.vecs @ qvec - self.lo) / (self.hi - self.lo), 0.0, 1.0)
         return self.dense_share * dense + (1 - self.dense_share) * lex
 
-    def bonus(self, qvec: np.ndarray | None, text: str, allowed: np.ndarray) -> dict[int, tuple[float, int]]:
-        """Rows (in force: ``allowed``) cited by the best-matching items: row → (match, item number)."""
+    def bonus(self, qvec: np.ndarray | None, text: str, allowed: np.ndarray,
+              exclude_title: str | None = None) -> dict[int, tuple[float, int]]:
+        """Rows (in force: ``allowed``) cited by the best-matching items: row → (match, item number).
+
+        Items titled ``exclude_title`` give nothing (training the ranking stage: an item never answers itself).
+        """
         if not self.records:
             return {}
         m = self.match(qvec, text)
+        if exclude_title is not None:
+            m[[i for i, r in enumerate(self.records) if r.title.strip() == exclude_title.strip()]] = 0.0
         out: dict[int, tuple[float, int]] = {}
         for i in np.argsort(-m)[: self.top]:
             s = float(m[i])

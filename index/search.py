@@ -18,7 +18,11 @@ from index.fusion import fuse, minmax, top_indices
 from index.items import ItemIndex
 from index.passages import Passage, article_id, passages_from_store
 from index.query import expand_query, extract_conduct
+from index.rerank import Candidate, Priors, Reranker, features
 from nlp.encoders import Encoder
+
+
+INDEX_MISSING = "检索索引尚未建立"
 
 
 class SearchError(ValueError):
@@ -54,11 +58,13 @@ class SearchHit:
     id: str = ""
     # Enforcement items whose title matched the query and that cite this provision (evidence, never the basis).
     items: list[dict] = field(default_factory=list)
+    # Passage rows of the hit, its 罚则 and its 违则 (the ranking stage's features); not part of the answer.
+    _rows: tuple[int, int | None, int | None] = field(default=(-1, None, None), repr=False)
 
     def to_dict(self) -> dict:
         """JSON-friendly dict (shallow: the nested dicts are built afresh for every hit, so a deep copy would only
         cost time on the request path)."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        return {f.name: getattr(self, f.name) for f in fields(self) if not f.name.startswith("_")}
 
 
 @dataclass
@@ -78,6 +84,9 @@ class SearchResult:
     # outranks_results (it matches better than the top hit). ``confidence_flag`` is "version_gap" then.
     version_gaps: list[dict] = field(default_factory=list)
     confidence_flag: str | None = None
+    # The ranking stage's inputs, one row per hit (index.rerank.FEATURES); filled when asked for or when ranking.
+    rank_features: list[list[float]] = field(default_factory=list)
+    reranked: bool = False
 
     def to_dict(self) -> dict:
         return {
@@ -91,6 +100,12 @@ class SearchResult:
             "version_gaps": self.version_gaps,
             "results": [h.to_dict() for h in self.hits],
         }
+
+
+def _with_context(p: Passage) -> str:
+    """A unit's text after the sentence it completes (a 项 after its 款's lead-in: 「…按日连续处罚：」)."""
+    context = p.meta.get("context") or ""
+    return f"{context}{p.text}" if context else p.text
 
 
 def _ref(p: Passage, source: str, score: float | None = None) -> dict:
@@ -131,10 +146,19 @@ class Searcher:
         )
         self._row_masks: dict[tuple[int, str | None], np.ndarray | None] = {}
         self.items: ItemIndex | None = None  # enforcement items as evidence (attach_items)
+        self.reranker: Reranker | None = None  # the learned ranking stage (attach_reranker)
 
     def attach_items(self, items: ItemIndex | None) -> None:
         """Use enforcement-item titles as retrieval evidence (index.items); None detaches them."""
         self.items = items
+
+    def attach_reranker(self, reranker: Reranker | None) -> None:
+        """Re-order the fused candidates with a trained ranking model (index.rerank); None keeps the fused order."""
+        self.reranker = reranker
+
+    def priors(self) -> Priors:
+        """How often the attached discretion tables cite each law and article (features of the ranking stage)."""
+        return Priors(c for r in (self.items.records if self.items else ()) for c in r.basis)
 
     # ---- construction ------------------------------------------------------------------------------------
     @classmethod
@@ -183,20 +207,10 @@ class Searcher:
         """
         config = config or IndexConfig()
         corpus_version = store.corpus_version() if hasattr(store, "corpus_version") else None
-        manifest = PassageIndex.read_manifest(Path(index_dir))
-        if (
-            not rebuild
-            and manifest is not None
-            and corpus_version is not None
-            and manifest.get("corpus_version") == corpus_version
-            and manifest.get("encoder") == getattr(encoder, "name", None)
-            and IndexConfig.from_json(manifest.get("config", {})).build_key() == config.build_key()
-        ):
+        if not rebuild:
             try:
-                s = cls.load(Path(index_dir), encoder)
-                s.index.config = s.config = config  # scoring settings may differ from the build's
-                return s
-            except (IndexError_, OSError, ValueError):
+                return cls.load_current(store, encoder, index_dir, config)
+            except IndexError_:
                 pass
         t0 = time.time()
         passages = list(passages_from_store(store, granularity=config.granularity))
@@ -204,6 +218,35 @@ class Searcher:
             print(f"index: read {len(passages)} passages from the store in {time.time() - t0:.1f}s", file=sys.stderr)
         return cls.build(passages, encoder, config, index_dir=index_dir, corpus_version=corpus_version, quiet=quiet,
                          cache_dir=cache_dir)
+
+    @classmethod
+    def load_current(cls, store: Any, encoder: Encoder | None, index_dir: Path,
+                     config: IndexConfig | None = None) -> Searcher:
+        """Load the saved index for ``store`` from ``index_dir``; never builds (what serving calls).
+
+        "Current" means the same corpus version, encoder and stored-structure settings.
+
+        Raises:
+            IndexError_: no index, or one built from another corpus, encoder or structure (the message, in
+                Chinese, says which).
+        """
+        config = config or IndexConfig()
+        corpus_version = store.corpus_version() if hasattr(store, "corpus_version") else None
+        manifest = PassageIndex.read_manifest(Path(index_dir))
+        if manifest is None:
+            raise IndexError_(INDEX_MISSING)
+        if corpus_version is None or manifest.get("corpus_version") != corpus_version:
+            raise IndexError_("检索索引已过期（建立时的法规库版本与当前法规库不同）")
+        if manifest.get("encoder") != getattr(encoder, "name", None):
+            raise IndexError_("检索索引已过期（建立时使用的向量模型与当前设置不同）")
+        if IndexConfig.from_json(manifest.get("config", {})).build_key() != config.build_key():
+            raise IndexError_("检索索引已过期（建立时的索引结构设置与当前设置不同）")
+        try:
+            s = cls.load(Path(index_dir), encoder)
+        except (IndexError_, OSError, ValueError):
+            raise IndexError_("检索索引无法读取（文件不完整或已损坏）") from None
+        s.index.config = s.config = config  # scoring settings may differ from the build's
+        return s
 
     # ---- search ----------------------------------------------------------------------------------------------
     def search(
@@ -219,6 +262,9 @@ class Searcher:
         item_weight: float | None = None,
         use_today: bool = True,
         region: str | None = None,
+        rerank: bool | None = None,
+        exclude_item_title: str | None = None,
+        with_features: bool = False,
     ) -> SearchResult:
         """Search provisions for a violation description.
 
@@ -230,11 +276,14 @@ class Searcher:
             dense_weight, fusion, conduct_filter, expand, item_weight: override the index config (benchmarks).
             region: the province whose local regulations are candidates (normalised, e.g. ``重庆``); None admits
                 every province's.
+            rerank: apply the attached ranking model (default: when one is attached).
+            exclude_item_title: items with this title give no evidence (training: an item never answers itself).
+            with_features: return the ranking features of the hits (``rank_features``) even without a model.
         """
         if not isinstance(query, str) or not query.strip():
-            raise SearchError("query must be a non-empty string")
+            raise SearchError("检索内容不能为空")
         if top_k < 1 or top_k > 100:
-            raise SearchError("top_k must be between 1 and 100")
+            raise SearchError("返回条数（top_k）须在 1 至 100 之间")
         if as_of is None and use_today:
             as_of = date.today()
         cfg = self.config
@@ -280,7 +329,8 @@ class Searcher:
                     s_top = s_masked[top_indices(s_masked, min(20, n_ok))]
         t["sparse"] = time.perf_counter()
         w_items = cfg.item_weight if item_weight is None else item_weight
-        bonus = self.items.bonus(qvec, conduct, allowed) if self.items is not None and w_items > 0 else {}
+        bonus = (self.items.bonus(qvec, conduct, allowed, exclude_title=exclude_item_title)
+                 if self.items is not None and w_items > 0 else {})  # fmt: skip
         for r in bonus:
             cand[r] = None
 
@@ -313,6 +363,8 @@ class Searcher:
             ev = evidence.setdefault((m["version_id"], m["article"], m.get("article_sub") or 0), [])
             if all(j != i for _, j in ev):
                 ev.append((match, i))
+        ranker = self.reranker if rerank is None or rerank else None
+        want = max(top_k, ranker.candidates if ranker is not None else 0)
         hits: list[SearchHit] = []
         first_row: int | None = None  # the top hit's passage, for the version-gap check
         seen: set[tuple] = set()
@@ -329,9 +381,26 @@ class Searcher:
             if key in evidence:
                 self._add_item_evidence(hit, evidence[key], allowed)
             hits.append(hit)
-            if len(hits) >= top_k:
+            if len(hits) >= want:
                 break
         t["fuse"] = time.perf_counter()
+        rank_x = None
+        if ranker is not None or with_features:
+            # The conduct as BM25 saw it: shorthand expanded to statute wording (超标 → 超过排放标准) is what the
+            # 罚则 text can overlap with.
+            rank_x = self._rank_features(hits, query, sparse_q, qvec, s_all, bonus, ranker, exclude_item_title)
+        reranked = False
+        if ranker is not None and rank_x is not None and len(hits) > 1:
+            model = ranker.scores(rank_x)
+            new_order = np.argsort(-model, kind="stable")
+            hits = [hits[i] for i in new_order]
+            rank_x = rank_x[new_order]
+            for h, z in zip(hits, model[new_order]):
+                h.score = round(float(1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))), 4)  # order shown in [0, 1]
+            reranked = True
+            first_row = hits[0]._rows[0]
+        hits = hits[:top_k]
+        t["rank"] = time.perf_counter()
 
         feats = query_features(d_top, s_top if s_all is not None else None, len(sparse_q))
         conf = self.calibrator.confidence(feats) if self.calibrator else None
@@ -346,7 +415,50 @@ class Searcher:
         timings = {k: round((v - t["start"]) * 1000, 2) for k, v in t.items() if k != "start"}
         return SearchResult(query, as_of.isoformat() if as_of else None, hits, no_match,
                             None if conf is None else round(conf, 4), conduct, timings, feats.tolist(), notes,
-                            gaps, flag)  # fmt: skip
+                            gaps, flag, rank_x[:top_k].tolist() if rank_x is not None else [], reranked)  # fmt: skip
+
+    def _rank_features(self, hits: list[SearchHit], query: str, conduct: str, qvec: np.ndarray | None,
+                       s_all: np.ndarray | None, bonus: dict[int, tuple[float, int]],
+                       ranker: Reranker | None, exclude_item_title: str | None = None) -> np.ndarray:
+        """The ranking stage's feature rows of ``hits`` (index.rerank.FEATURES)."""
+        idx = self.index
+
+        def dense(r: int | None) -> float | None:
+            if r is None or qvec is None or idx.dense is None or idx.vec_row[r] < 0:
+                return None
+            return float(idx.dense.score_rows(qvec, np.array([idx.vec_row[r]]))[0])
+
+        def sparse(r: int | None) -> float:
+            return float(s_all[r]) if s_all is not None and r is not None else 0.0
+
+        cands = []
+        for h in hits:
+            r, b, v = h._rows
+            b_row = r if h.is_liability else b
+            m = idx.passages[r].meta
+            item = max((bonus[x][0] for x in (r, b_row) if x is not None and x in bonus), default=0.0)
+            cands.append(Candidate(
+                law=m["law"], level=m.get("level") or "", is_liability=h.is_liability, fused=h.score,
+                dense_hit=dense(r), sparse_hit=sparse(r), dense_basis=dense(b_row), sparse_basis=sparse(b_row),
+                item_match=item, basis_source=(h.basis or {}).get("source"),
+                violated_source=(h.violated or {}).get("source"),
+                basis_text=_with_context(idx.passages[b_row]) if b_row is not None else "",
+                violated_text=idx.passages[v].text if v is not None else "",
+                basis_key=(idx.passages[b_row].meta["law_key"], idx.passages[b_row].meta["article"])
+                if b_row is not None else None,
+            ))  # fmt: skip
+        priors = ranker.priors if ranker is not None else self._priors()
+        if exclude_item_title is not None and self.items is not None:
+            own = [c for r in self.items.records if r.title.strip() == exclude_item_title.strip() for c in r.basis]
+            priors = priors.without(own)
+        return features(cands, query, conduct, priors)
+
+    def _priors(self) -> Priors:
+        cached = getattr(self, "_priors_cache", None)
+        if cached is None or cached[0] is not self.items:
+            cached = (self.items, self.priors())
+            self._priors_cache = cached
+        return cached[1]
 
     def _missing_versions(self, s_all: np.ndarray, allowed: np.ndarray, as_of: date | None,
                           beat: float = 0.0, region: str | None = None) -> list[dict]:
@@ -440,19 +552,24 @@ class Searcher:
         m = p.meta
         pairs = idx.pairs
         violated = basis = None
+        b_row: int | None = None
+        v_row: int | None = r
         if m.get("is_liability"):
+            b_row = r
             basis = _ref(p, "self")
             article_row = idx.row_of_id.get(article_id(m), r)
             explicit = pairs.explicit.get(r) or pairs.explicit.get(article_row)
             pick = self._pick(explicit, allowed, m["version_id"], score_of, qvec) if explicit else None
             if pick is not None:
                 violated = _ref(idx.passages[pick], "explicit")
+                v_row = pick
             else:
                 near = pairs.near_violated.get(r) or pairs.near_violated.get(article_row) or []
                 pick = self._pick(near, allowed, m["version_id"], score_of, qvec) if near else None
                 if pick is not None:
                     violated = _ref(idx.passages[pick], "retrieved",
                                     pairs.near_score.get((r, pick), pairs.near_score.get((article_row, pick))))
+                    v_row = pick
                 else:
                     violated = _ref(p, "self")
         else:
@@ -462,18 +579,20 @@ class Searcher:
             pick = self._pick(explicit, allowed, m["version_id"], score_of, qvec) if explicit else None
             if pick is not None:
                 basis = _ref(idx.passages[pick], "explicit")
+                b_row = pick
             else:
                 near = pairs.near_basis.get(article_row) or []
                 pick = self._pick(near, allowed, m["version_id"], score_of, qvec) if near else None
                 if pick is not None:
                     basis = _ref(idx.passages[pick], "retrieved", pairs.near_score.get((pick, article_row)))
+                    b_row = pick
         return SearchHit(
             citation=m["citation"], law=m["law"], article=m["article"], paragraph=m.get("paragraph"),
             item=m.get("item"), text=p.text, score=round(score, 4), violated=violated, basis=basis,
             unit=m["unit"], article_sub=m.get("article_sub") or 0, is_liability=bool(m.get("is_liability")),
             version_id=m["version_id"],
             effective_from=m.get("effective_from"), effective_to=m.get("effective_to"),
-            newer_version=self._newer(r, as_of), id=p.id,
+            newer_version=self._newer(r, as_of), id=p.id, _rows=(r, b_row, v_row),
         )  # fmt: skip
 
     def _add_item_evidence(self, hit: SearchHit, matched: list[tuple[float, int]], allowed: np.ndarray) -> None:
@@ -492,6 +611,7 @@ class Searcher:
             rows = [r for r in items.violated_rows[i] if allowed[r]]
             if rows:
                 hit.violated = _ref(self.index.passages[rows[0]], "item")
+                hit._rows = (hit._rows[0], hit._rows[1], rows[0])
                 return
 
     def _newer(self, r: int, as_of: date | None) -> dict | None:
@@ -504,8 +624,8 @@ class Searcher:
         if not later:
             if m.get("effective_to"):
                 return {"version_id": None, "effective_from": m["effective_to"], "citation": None, "text": None,
-                        "note": f"this version ceased to be in force on {m['effective_to']}"
-                                + (f" (repealed by {m['repealed_by']})" if m.get("repealed_by") else "")}  # fmt: skip
+                        "note": f"该版本自 {m['effective_to']} 起不再施行"
+                                + (f"（被《{m['repealed_by']}》废止）" if m.get("repealed_by") else "")}  # fmt: skip
             return None
         ef, vid = later[-1]
         key = (m["law_key"], m["article"], m.get("article_sub") or 0, m.get("paragraph"), m.get("item"))
@@ -515,4 +635,4 @@ class Searcher:
             return {"version_id": vid, "effective_from": ef or None, "citation": q.meta["citation"], "text": q.text,
                     "changed": q.text != idx.passages[r].text}  # fmt: skip
         return {"version_id": vid, "effective_from": ef or None, "citation": None, "text": None,
-                "note": "this provision number does not exist in the newer version (verify renumbering)"}  # fmt: skip
+                "note": "新版本中没有该条款序号（请核实是否已重新编号）"}  # fmt: skip

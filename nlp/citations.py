@@ -524,7 +524,7 @@ def parse_one(s: str, known_titles: Iterable[str] | KnownTitles | None = None) -
     """
     s = s.strip()
     if not s:
-        raise CitationError("empty citation")
+        raise CitationError("引用为空")
     found = parse_citations(s, known_titles)
     if not found and "《" not in s:
         parts = _title_and_provision(s)
@@ -533,5 +533,5 @@ def parse_one(s: str, known_titles: Iterable[str] | KnownTitles | None = None) -
             found = [replace(c, raw=s, start=0, end=len(s)) for c in found]
     found = [c for c in found if c.law]
     if not found:
-        raise CitationError(f"no citation found in {s!r}: expected e.g. 《中华人民共和国消防法》第六十条第一款")
+        raise CitationError(f"未能从“{s[:60]}”中识别出法律条文引用；应写作如《中华人民共和国消防法》第六十条第一款")
     return found[0]

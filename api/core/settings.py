@@ -6,19 +6,23 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+from api.db.privacy import SECRET_FILE_NAME
 
 
 class Settings(BaseSettings):
-    """Paths, backends and limits. Every field can be set with an ``EH_`` environment variable."""
+    """Paths, backends and limits. Every field can be set with an ``EH_`` environment variable.
+
+    Only ``api/`` reads these; everything below it receives what it needs as arguments.
+    """
 
     model_config = SettingsConfigDict(env_prefix="EH_", env_file=".env", extra="ignore")
 
-    shared_dir: Path = PROJECT_ROOT.parent / "shared"
-    data_dir: Path = PROJECT_ROOT / "data"
+    # Relative to the working directory, not to this file: an installed wheel has no source tree to sit beside.
+    shared_dir: Path = Field(default_factory=lambda: Path.cwd().parent / "shared")
+    data_dir: Path = Field(default_factory=lambda: Path.cwd() / "data")
     encoder: str = "e5-onnx-q8"
     # Embedding cache (vectors keyed by text hash); default <data_dir>/index/cache. CI points it outside the clone.
     embedding_cache_dir: Path | None = None
@@ -30,6 +34,8 @@ class Settings(BaseSettings):
     # scores the same as hybrid held out by violation (0.621 vs 0.628, McNemar p in docs/BENCHMARKS.md) and spares
     # analyze a second e5 encode, a quarter of its CPU (scripts/bench_tiers.py, scripts/load_test.py).
     tier_text: Literal["tfidf", "hybrid", "e5", "none"] = "tfidf"
+    # The learned ranking stage (index/rerank.py), trained by `build`; off: the fused order of BM25, e5 and items.
+    rerank: bool = True
     max_text_chars: int = 20000
     max_body_bytes: int = 2_000_000
     max_batch: int = 100
@@ -40,6 +46,9 @@ class Settings(BaseSettings):
     # Host header values served (DNS rebinding); comma-separated, "*" for any. Production adds its own hostnames.
     allowed_hosts: str = "127.0.0.1,localhost,::1,testserver"
     database_url: str | None = None
+    # SQLite durability of the service database: WAL+NORMAL survives a killed process; FULL also a power cut, at
+    # half the throughput under load (api/db/database.py).
+    sqlite_synchronous: Literal["NORMAL", "FULL", "EXTRA"] = "NORMAL"
     # Development mode, set only by `serve --dev` (which also binds to loopback): a development key of role officer
     # is made live, its value taken from EH_DEV_API_KEY or kept in <data_dir>/dev_api_key. Without it, none exists.
     dev_mode: bool = False
@@ -53,6 +62,13 @@ class Settings(BaseSettings):
     # Agency-replaceable document templates and the agency profile (name, 文号 prefix, 复议机关, court).
     template_dir: Path | None = None
     agency_file: Path | None = None
+    # Ray cluster for `audit-archive` (`ray://head:10001`, `auto`); unset: a local process pool (issue 15).
+    ray_address: str | None = None
+
+    @field_validator("sqlite_synchronous", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
 
     @property
     def allowed_host_list(self) -> list[str]:
@@ -72,6 +88,16 @@ class Settings(BaseSettings):
     def db_url(self) -> str:
         """Service database (keys, audit): SQLite in the data dir unless EH_DATABASE_URL is set."""
         return self.database_url or f"sqlite:///{self.data_dir / 'service.sqlite'}"
+
+    @property
+    def audit_secret_path(self) -> Path:
+        """The audit HMAC secret: ``audit_secret_file``, else beside a SQLite service database, else in the data dir."""
+        if self.audit_secret_file is not None:
+            return Path(self.audit_secret_file)
+        url = self.db_url
+        if url.startswith("sqlite:///"):
+            return Path(url.removeprefix("sqlite:///")).parent / SECRET_FILE_NAME
+        return self.data_dir / SECRET_FILE_NAME
 
     @property
     def benchmarks_path(self) -> Path:

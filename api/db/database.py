@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -27,11 +26,19 @@ ROLES = ("officer", "reviewer", "system", "admin")
 DEV_KEY_NAME = "development"
 DEV_ROLE = "officer"
 _MIGRATIONS = Path(__file__).parent / "migrations"
-_SYNC = {"FULL": "FULL", "EXTRA": "EXTRA"}.get(os.environ.get("EH_SQLITE_SYNCHRONOUS", "").upper(), "NORMAL")
+SYNCHRONOUS = ("NORMAL", "FULL", "EXTRA")
 
 
-def make_engine(url: str) -> Engine:
-    """An engine; SQLite gets WAL and a busy timeout so several workers can write."""
+def make_engine(url: str, synchronous: str = "NORMAL") -> Engine:
+    """An engine; SQLite gets WAL and a busy timeout so several workers can write.
+
+    Args:
+        url: SQLAlchemy URL.
+        synchronous: SQLite's ``PRAGMA synchronous`` (settings ``sqlite_synchronous``); ignored elsewhere.
+    """
+    synchronous = synchronous.upper()
+    if synchronous not in SYNCHRONOUS:
+        raise ValueError(f"sqlite_synchronous must be one of {', '.join(SYNCHRONOUS)}, got {synchronous!r}")
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
@@ -44,7 +51,7 @@ def make_engine(url: str) -> Engine:
             # being killed (tests/api/test_service.py); only an OS crash or power cut can lose the last commits.
             # FULL fsyncs every request and halved throughput under load; set EH_SQLITE_SYNCHRONOUS=FULL to have
             # it anyway, or use PostgreSQL.
-            cur.execute(f"PRAGMA synchronous={_SYNC}")
+            cur.execute(f"PRAGMA synchronous={synchronous}")
             cur.close()
 
         return engine
@@ -141,16 +148,17 @@ class AmbiguousKeyPrefix(ValueError):
 class Database:
     """Keys and audit over one engine."""
 
-    def __init__(self, url: str, secret_path: Path | None = None) -> None:
+    def __init__(self, url: str, secret_path: Path | None = None, synchronous: str = "NORMAL") -> None:
         """Open (and migrate) the database at ``url``.
 
         Args:
             url: SQLAlchemy URL.
-            secret_path: The audit secret file; default ``audit.key`` beside a SQLite file, else in the data dir
-                (``EH_AUDIT_SECRET_FILE`` overrides).
+            secret_path: The audit secret file (settings ``audit_secret_path``); default ``audit.key`` beside a
+                SQLite file. A database that is not a SQLite file needs it.
+            synchronous: SQLite's ``PRAGMA synchronous`` (settings ``sqlite_synchronous``).
         """
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, synchronous)
         self._secret_path = secret_path
         migrate(self.engine, audit_secret=lambda: self.secret)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -160,13 +168,10 @@ class Database:
         """Where the audit secret lives."""
         if self._secret_path is not None:
             return Path(self._secret_path)
-        from api.core.settings import get_settings
-
-        s = get_settings()
-        if s.audit_secret_file is not None:
-            return Path(s.audit_secret_file)
         db_file = sqlite_file(self.engine)
-        return (db_file.parent if db_file else Path(s.data_dir)) / SECRET_FILE_NAME
+        if db_file is None:
+            raise RuntimeError("审计密钥文件未指定：非 SQLite 文件的服务数据库需要 secret_path（EH_AUDIT_SECRET_FILE）")
+        return db_file.parent / SECRET_FILE_NAME
 
     @cached_property
     def secret(self) -> bytes:

@@ -3,7 +3,8 @@
 Public API::
 
     from api.documents import render, render_bundle, select_documents, load_case
-    docx_bytes = render("penalty_decision", load_case(path), "docx")
+    from api.documents.render import store_verifier
+    docx_bytes = render("penalty_decision", load_case(path), "docx", verify=store_verifier(store_path))
 """
 
 from api.documents.errors import DocumentError

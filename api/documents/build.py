@@ -188,10 +188,10 @@ class Builder:
             record["role"] = role
             self.citations.append(record)
             for w in getattr(check, "warnings", None) or []:
-                self.warnings.append(f"{check.normalized or raw}: {w}")
+                self.warnings.append(f"{check.normalized or raw}：{w}")
             if getattr(check, "later_change", None):
                 self.warnings.append(
-                    f"{check.normalized or raw}: {check.later_change.get('note', 'changed later')} (R2.2)"
+                    f"{check.normalized or raw}：{check.later_change.get('note', '此后有变化')}（R2.2）"
                 )
             if check.status != "verified":
                 self.failed.append(
@@ -310,7 +310,7 @@ class Builder:
             return Text(check.normalized)
         if self.case.party.identifier_override:
             self.warnings.append(
-                f"identifier {raw} fails its check ({check.message}); accepted by officer override: "
+                f"证件号码 {raw} 未通过校验（{check.message}）；执法人员已确认采用："
                 f"{self.case.party.identifier_override}"
             )
             return Text(raw)
@@ -475,7 +475,7 @@ class Builder:
                 # the statutory ground is the system's reading of the label: the officer confirms (R6.10)
                 ground = Text(Text.suggested(""), "根据", self.cite(CITES["lighter"]), "的规定，")
             if tier.label and not tier.source:
-                self.warnings.append("tier.source is empty: the benchmark item applied is not stated (R5.11)")
+                self.warnings.append("未填写 tier.source：未写明所适用的裁量基准事项（R5.11）")
             out.append(Text(ground, src, lab, "。" if lab else ""))
         reasons = [self.passage(p) for p in tier.reasons] if tier else []
         if not reasons and required:
@@ -553,16 +553,16 @@ class Builder:
         )
         context["doc"] = {"title": Text(TITLES[self.kind]), "number": number, **self.signature()}
         if self.failed and not self.draft:
-            listed = "; ".join(
-                f"{f['raw']} as of {f['as_of']}: {f['status']}" + (f" ({f['message']})" if f.get("message") else "")
+            listed = "；".join(
+                f"{f['raw']}（{f['as_of']}，{f['status']}）" + (f"：{f['message']}" if f.get("message") else "")
                 for f in self.failed
             )
-            raise CitationNotVerified(f"citation(s) not verified: {listed}", {"citations": self.failed})
+            raise CitationNotVerified(f"法律条文引用未通过核验：{listed}", {"citations": self.failed})
         if self.invalid and not self.draft:
             raise InvalidIdentifier(
-                "identifier(s) fail their check: "
-                + "; ".join(self.invalid)
-                + " (correct them or record party.identifier_override)",
+                "证件号码未通过校验："
+                + "；".join(self.invalid)
+                + "（请更正，或在 party.identifier_override 中记录核实情况）",
                 {"identifiers": self.invalid},
             )
         missing = list(dict.fromkeys(self.missing))
@@ -581,7 +581,7 @@ class Builder:
 
     def _penalty_decision(self) -> dict[str, Any]:
         if self.case.no_penalty is not None:
-            raise NotApplicable("the case has a 不予处罚 ground: draft no_penalty_decision instead (R4.1)")
+            raise NotApplicable("本案有不予处罚情形：应制作不予行政处罚决定书（no_penalty_decision）（R4.1）")
         c = self.case
         prior = c.prior_notice
         notices = "《行政处罚事先告知书》"
@@ -639,10 +639,10 @@ class Builder:
         c = self.case
         if self.plan.procedure != "simple":
             if not self.plan.on_the_spot_allowed:
-                raise NotApplicable("简易程序 is not available for this penalty: " + "; ".join(self.plan.reasons))
+                raise NotApplicable("该处罚不适用简易程序：" + "；".join(self.plan.reasons))
             if c.procedure != "simple":
                 self.warnings.append(
-                    "简易程序 drafted although the case does not record the officer's choice (procedure=simple)"
+                    "已按简易程序起草，但案件未记录执法人员选择简易程序（procedure=simple）"
                 )
         citizen, org, authority = ON_THE_SPOT.get(c.agency.domain, ON_THE_SPOT_GENERAL)
         when = Text(
@@ -653,8 +653,8 @@ class Builder:
         if collect:
             if self.amount_due() > 10000:
                 self.warnings.append(
-                    "fine collected on the spot above 100 yuan: only where 不当场收缴事后难以执行 "
-                    "(处罚法 第六十八条第（二）项; 治安 cases: 治安法 第一百二十三条) — the officer confirms"
+                    "当场收缴100元以上罚款：仅限不当场收缴事后难以执行的情形"
+                    "（处罚法 第六十八条第（二）项；治安案件：治安法 第一百二十三条），请执法人员确认"
                 )
             payment = [
                 Text(
@@ -747,7 +747,7 @@ class Builder:
     def _hearing_notice(self) -> dict[str, Any]:
         grounds, _ = hearing_check(self.case)
         if not grounds:
-            raise NotApplicable("no hearing ground applies to this case (R4.4); no 听证告知书 is needed")
+            raise NotApplicable("本案不具有听证情形（R4.4），无需制作听证告知书")
         ground_text = Text(
             "上述拟作出的行政处罚属于",
             Text.join("、", [Text(Text.suggested("") if g.suggested else "", self.cite(g.citation),
@@ -785,7 +785,7 @@ class Builder:
     def _no_penalty_decision(self) -> dict[str, Any]:
         c = self.case
         if c.no_penalty is None:
-            raise NotApplicable("the case records no 不予处罚 ground (case.no_penalty); see R3.9")
+            raise NotApplicable("案件未记录不予处罚情形（case.no_penalty），不能制作不予行政处罚决定书（R3.9）")
         np = c.no_penalty
         cite, wording = NO_PENALTY[np.ground]
         established = np.ground is not NoPenaltyGround.facts_not_established
@@ -818,8 +818,8 @@ class Builder:
         c = self.case
         if self.plan.procedure != "ordinary" or not self.plan.publication:
             raise NotApplicable(
-                "only published 普通程序 decisions get a credit-repair notice "
-                "(市场监督管理行政处罚信息公示规定 第二条; R6.6)"
+                "仅公示的普通程序处罚决定附信用修复告知书"
+                "（市场监督管理行政处罚信息公示规定 第二条；R6.6）"
             )
         decision_no = self.need(c.numbers.get(Kind.penalty_decision), "numbers.penalty_decision", "行政处罚决定书文号")
         intro = Text(
@@ -902,7 +902,7 @@ class Builder:
     def _compliance_advice(self) -> dict[str, Any]:
         c = self.case
         if self.plan.procedure == "simple":
-            raise NotApplicable("compliance advice travels with a 普通程序 decision (R6.6)")
+            raise NotApplicable("合规建议书随普通程序处罚决定一并送达，简易程序不适用（R6.6）")
         comp = c.compliance
         finding = Text(
             "本机关在办理当事人",

@@ -1,11 +1,12 @@
-"""Command functions for ``enforcement-helper draft`` (the lead wires them into ``api/cli.py``).
+"""Command functions behind ``enforcement-helper draft``.
 
-``draft("bundle", Path("examples/case.json"), "docx", Path("out/"))`` writes the 三书同达 set.
+``draft("bundle", Path("examples/case.json"), "docx", Path("out/"), verify=…, counter=…)`` writes the 三书同达 set.
+Nothing here reads settings: the caller (``api/cli.py``, ``api/services.py``) passes the verifier, the 文号 counter,
+the templates and the agency profile.
 """
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING
 from api.documents.build import Verifier
 from api.documents.docnumber import NumberCounter
 from api.documents.errors import DocumentError
-from api.documents.model import Kind, load_case
+from api.documents.model import Agency, Kind, load_case
 from api.documents.procedure import select_documents
 from api.documents.render import render, render_bundle, zip_bundle
 
@@ -21,16 +22,12 @@ if TYPE_CHECKING:
     from api.db.database import Database
 
 
-def default_counter(db: Database | None = None) -> NumberCounter:
-    """The 文号 counter in the service database (``db``, default: the one the settings name).
+def default_counter(db: Database, data_dir: Path) -> NumberCounter:
+    """The 文号 counter in the service database ``db``.
 
     The ``<data_dir>/doc_numbers.sqlite`` of earlier versions is merged in once, so its numbers stay used.
     """
-    from api.core.settings import get_settings
-    from api.db.database import Database
-
-    s = get_settings()
-    return NumberCounter(db or Database(s.db_url), legacy=s.data_dir / "doc_numbers.sqlite")
+    return NumberCounter(db, legacy=Path(data_dir) / "doc_numbers.sqlite")
 
 
 def draft(
@@ -43,6 +40,7 @@ def draft(
     template_dir: Path | None = None,
     verify: Verifier | None = None,
     counter: NumberCounter | None = None,
+    agency: Agency | None = None,
 ) -> list[Path]:
     """Render ``kind`` for the case in ``case_path`` and write it.
 
@@ -53,9 +51,10 @@ def draft(
         out: Output file. For ``bundle`` as docx: a ``.zip`` file, or a directory that receives one
             .docx per document. ``None`` writes html/json to stdout.
         draft: Visible blanks instead of a ``missing_fields`` error (R6.10); drafts never take a 文号.
-        template_dir: Agency templates (default: settings).
-        verify: Citation verifier (default: the statute store from settings).
-        counter: 文号 counter (default: ``default_counter()`` for final documents).
+        template_dir: Agency templates (None: the built-in ones).
+        verify: Citation verifier (required).
+        counter: 文号 counter (:func:`default_counter`); without one a final document needs its 文号 in the case.
+        agency: The agency profile applied to the case.
 
     Returns:
         The files written (empty when printed to stdout).
@@ -64,12 +63,10 @@ def draft(
         DocumentError: with a stable ``code``; the CLI prints ``code: message`` and exits non-zero.
     """
     case = load_case(Path(case_path))
-    if counter is None and not draft:
-        counter = default_counter()
     if kind == Kind.bundle.value and fmt == "docx" and (out is None or out.suffix.lower() != ".zip"):
         if out is None:
-            raise DocumentError("the docx bundle needs -o: a .zip file or a directory", field="out")
-        parts = render_bundle(case, "docx", template_dir, draft, verify=verify, counter=counter)
+            raise DocumentError("成套文书（docx）须用 -o 指定输出：一个 .zip 文件或一个目录", field="out")
+        parts = render_bundle(case, "docx", template_dir, draft, verify=verify, counter=counter, agency=agency)
         out.mkdir(parents=True, exist_ok=True)
         written = []
         for name, data in parts.items():
@@ -77,12 +74,14 @@ def draft(
             written.append(out / name)
         return written
     if kind == Kind.bundle.value and fmt == "docx":
-        data: bytes | str = zip_bundle(render_bundle(case, "docx", template_dir, draft, verify=verify, counter=counter))
+        data: bytes | str = zip_bundle(render_bundle(case, "docx", template_dir, draft, verify=verify, counter=counter,
+                                                     agency=agency))
     else:
-        data = render(kind, case, fmt, template_dir, draft, verify=verify, counter=counter)  # type: ignore[arg-type]
+        data = render(kind, case, fmt, template_dir, draft, verify=verify, counter=counter,  # type: ignore[arg-type]
+                      agency=agency)
     if out is None:
         if isinstance(data, bytes):
-            raise DocumentError("docx output needs -o FILE", field="out")
+            raise DocumentError("docx 文书须用 -o 指定输出文件", field="out")
         sys.stdout.write(data if data.endswith("\n") else data + "\n")
         return []
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -96,28 +95,3 @@ def draft(
 def plan(case_path: Path) -> dict:
     """The procedure plan for a case file (R4.1): documents needed, hearing, 当场 option, reasons."""
     return select_documents(load_case(Path(case_path))).to_dict()
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Stand-alone entry point until the lead wires ``enforcement-helper draft``.
-
-    ``python -m api.documents.cli KIND CASE.json FORMAT [OUT] [--draft]``
-    """
-    args = list(sys.argv[1:] if argv is None else argv)
-    is_draft = "--draft" in args
-    args = [a for a in args if a != "--draft"]
-    if len(args) < 3:
-        print("usage: python -m api.documents.cli KIND CASE.json docx|html|json [OUT] [--draft]", file=sys.stderr)
-        return 2
-    try:
-        written = draft(args[0], Path(args[1]), args[2], Path(args[3]) if len(args) > 3 else None, is_draft)
-    except DocumentError as e:
-        print(json.dumps(e.to_dict(), ensure_ascii=False), file=sys.stderr)
-        return 1
-    for p in written:
-        print(p)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

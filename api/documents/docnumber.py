@@ -45,13 +45,13 @@ def format_doc_number(prefix: str, year: int, seq: int) -> str:
     prefix = prefix.strip()
     if not prefix or re.search(r"[\s〔〕\[\]]", prefix):
         raise BadDocNumber(
-            f"机关代字 {prefix!r} is empty or contains brackets or spaces", field="agency.number_prefixes"
+            f"机关代字“{prefix}”为空，或含有括号、空格", field="agency.number_prefixes"
         )
     # bool is an int and a float may print as 1e+19: both are refused, whatever their value.
     if type(year) is not int or type(seq) is not int:
-        raise BadDocNumber(f"year and serial must be integers, got {year!r} / {seq!r}", field="numbers")
+        raise BadDocNumber(f"年份和序号须为整数，收到的是 {year!r} / {seq!r}", field="numbers")
     if not 1900 <= year <= 2099 or not 1 <= seq <= MAX_SERIAL:
-        raise BadDocNumber(f"year {year} / serial {seq} out of range (serial 1–{MAX_SERIAL}, at most six digits)",
+        raise BadDocNumber(f"年份 {year} 或序号 {seq} 超出范围（序号 1–{MAX_SERIAL}，至多六位）",
                            field="numbers")
     return f"{prefix}{LEFT}{year}{RIGHT}{seq}号"
 
@@ -69,11 +69,11 @@ def normalize_doc_number(raw: str) -> str:
     m = _YEAR_RE.search(s)
     if not m or m.start() == 0:
         raise BadDocNumber(
-            f"文号 {raw!r} does not follow 机关代字〔年份〕序号号 (e.g. 渝北市监处罚〔2026〕12号)", field="numbers"
+            f"文号“{raw}”不符合“机关代字〔年份〕序号号”的格式（例如 渝北市监处罚〔2026〕12号）", field="numbers"
         )
     serial = m.group(2)
     if len(serial) > len(str(MAX_SERIAL)):
-        raise BadDocNumber(f"文号 {raw!r}: the serial has {len(serial)} digits; at most {len(str(MAX_SERIAL))}",
+        raise BadDocNumber(f"文号“{raw}”的序号有 {len(serial)} 位，至多 {len(str(MAX_SERIAL))} 位",
                            field="numbers")
     return format_doc_number(s[: m.start()], int(m.group(1)), int(serial))
 
@@ -153,7 +153,7 @@ class NumberCounter:
                         seq = self._bump(conn, prefix, year)  # entered before the counter knew of it: skip
                         number = format_doc_number(prefix, year, seq) if seq <= MAX_SERIAL else ""
                     if not number:
-                        raise BadDocNumber(f"every serial of {prefix}〔{year}〕 up to {MAX_SERIAL} is used",
+                        raise BadDocNumber(f"{prefix}〔{year}〕的序号已用尽（至 {MAX_SERIAL}）",
                                            field="numbers")
                     conn.execute(insert(IssuedDocNumber).values(
                         number=number, prefix=prefix, year=year, serial=seq, owner=owner_key, source="counter",
@@ -208,8 +208,8 @@ class NumberCounter:
                         if owner_key is not None and row.owner == owner_key:
                             return
                         raise DocNumberTaken(
-                            f"文号 {number} was already issued ({row.issued_at:%Y-%m-%d}) to another document; "
-                            "enter an unused number, or leave it empty to have one allocated",
+                            f"文号 {number} 已于 {row.issued_at:%Y-%m-%d} 用于另一份文书："
+                            "请填写未使用的文号，或留空由系统分配",
                             {"number": number}, field="numbers")
                     conn.execute(insert(IssuedDocNumber).values(
                         number=number, prefix=prefix, year=year, serial=seq, owner=owner_key, source="entered",

@@ -46,8 +46,8 @@ class MissingFields(DocumentError):
     def __init__(self, kind: str, missing: list[tuple[str, str]]) -> None:
         listed = "；".join(f"{label}（{path}）" for path, label in missing)
         super().__init__(
-            f"{kind}: {len(missing)} required field(s) missing: {listed}. "
-            "Fill them in, or render with draft=True to get visibly marked blanks.",
+            f"{kind}：缺少 {len(missing)} 项法定必备事项：{listed}。"
+            "请补全后重试，或使用草稿模式（draft=True）生成带醒目空白的草稿。",
             {"kind": kind, "fields": [{"path": p, "label": label} for p, label in missing]},
         )
         self.missing = missing

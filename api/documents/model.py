@@ -364,9 +364,9 @@ def load_case(source: str | Path | dict) -> Case:
             data = source
         return Case.model_validate(data)
     except json.JSONDecodeError as e:
-        raise InvalidCase(f"case is not valid JSON: {e}") from None
+        raise InvalidCase(f"案件数据不是有效的 JSON：{e}") from None
     except OSError as e:
-        raise InvalidCase(f"cannot read case file: {e}") from None
+        raise InvalidCase(f"无法读取案件文件：{e}") from None
     except ValidationError as e:
         errors = [
             {"loc": ".".join(str(p) for p in err["loc"]), "msg": err["msg"], "type": err["type"]}
@@ -374,7 +374,7 @@ def load_case(source: str | Path | dict) -> Case:
         ]
         listed = "; ".join(f"{x['loc']}: {x['msg']}" for x in errors[:10])
         raise InvalidCase(
-            f"case does not match the schema ({len(errors)} error(s)): {listed}", {"errors": errors}
+            f"案件数据不符合要求（{len(errors)} 处错误）：{listed}", {"errors": errors}
         ) from None
 
 

@@ -16,20 +16,12 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
-from importlib import resources
 
-import yaml
-
+from analysis.procedure_limits import ON_THE_SPOT, ON_THE_SPOT_GENERAL, hearing_threshold_rows
 from api.documents.errors import NotApplicable
 from api.documents.model import TITLES, Case, Domain, HearingThreshold, Kind, PartyKind, PenaltyType
 
-# 当场 limits (R4.2), in fen, with the citation that sets them. "以下" includes the limit (R5.8).
-# Keyed by domain; (citizen limit, organization limit).
-ON_THE_SPOT: dict[Domain, tuple[int, int, str]] = {
-    Domain.traffic: (20000, 20000, "《中华人民共和国道路交通安全法》第一百零七条第一款"),
-    Domain.public_order: (50000, 50000, "《中华人民共和国治安管理处罚法》第一百一十九条"),
-}
-ON_THE_SPOT_GENERAL = (20000, 300000, "《中华人民共和国行政处罚法》第五十一条")
+# 当场 limits (R4.2) live in analysis.procedure_limits (the archive audit checks them too); keyed by domain.
 ON_THE_SPOT_TYPES = {PenaltyType.warning, PenaltyType.fine}
 
 # Penalty types that always carry the right to a hearing: item of 处罚法 第六十三条第一款 and label.
@@ -62,9 +54,8 @@ PUBLICATION_EXEMPT_TYPES = {PenaltyType.warning}  # 市监公示规定 第二条
 
 @lru_cache(maxsize=1)
 def builtin_thresholds() -> tuple[HearingThreshold, ...]:
-    """The built-in 较大数额 rows (``data/hearing_thresholds.yaml``, each with its source)."""
-    raw = resources.files("api.documents").joinpath("data/hearing_thresholds.yaml").read_text(encoding="utf-8")
-    return tuple(HearingThreshold.model_validate(r) for r in yaml.safe_load(raw))
+    """The built-in 较大数额 rows (``analysis/hearing_thresholds.yaml``, each with its source)."""
+    return tuple(HearingThreshold.model_validate(r) for r in hearing_threshold_rows())
 
 
 def party_class(kind: PartyKind) -> str:
@@ -111,29 +102,29 @@ def on_the_spot_check(case: Case) -> tuple[bool, int, str, str]:
     limit = org if party_class(case.party.kind) == "organization" else citizen
     types = set(case.penalty.types) if case.penalty else set()
     if not types:
-        return False, limit, source, "no penalty type given"
+        return False, limit, source, "未填写处罚种类"
     if not types <= ON_THE_SPOT_TYPES:
-        return False, limit, source, "简易程序 allows only 警告 or 罚款 (R4.2)"
+        return False, limit, source, "简易程序仅适用于警告或者罚款（R4.2）"
     if PenaltyType.fine in types and _fine(case) > limit:
         return (
             False,
             limit,
             source,
-            f"fine {_fine(case) / 100:.2f} yuan exceeds the 当场 limit {limit / 100:.0f} yuan (R4.2)",
+            f"罚款 {_fine(case) / 100:.2f} 元超过当场处罚限额 {limit / 100:.0f} 元（R4.2）",
         )
-    return True, limit, source, f"警告/罚款 within the 当场 limit of {limit / 100:.0f} yuan ({source}; R4.2)"
+    return True, limit, source, f"警告或者罚款在当场处罚限额 {limit / 100:.0f} 元以内（{source}；R4.2）"
 
 
 def hearing_check(case: Case) -> tuple[list[HearingGround], list[str]]:
     """Grounds for the hearing right (R4.4) and warnings; no grounds means no 听证告知书."""
     if case.hearing == "not_required":
-        return [], ["hearing assessment switched off by the officer (case.hearing = not_required)"]
+        return [], ["执法人员已关闭听证评估（case.hearing = not_required）"]
     domain, pclass = case.agency.domain, party_class(case.party.kind)
     public_order = domain is Domain.public_order
     grounds: list[HearingGround] = []
     warnings: list[str] = []
     if case.hearing == "required":
-        grounds.append(HearingGround(HEARING_LAW.format(item="五"), "其他较重的行政处罚", "officer's assessment"))
+        grounds.append(HearingGround(HEARING_LAW.format(item="五"), "其他较重的行政处罚", "执法人员评估"))
     types = set(case.penalty.types) if case.penalty else set()
     for t in types:
         if public_order and t in PUBLIC_ORDER_HEARING_TYPES:
@@ -149,30 +140,30 @@ def hearing_check(case: Case) -> tuple[list[HearingGround], list[str]]:
     if not rows and (fine or conf):
         # 较大数额 unknown: never drop the right silently; tell the party of it and mark it (处罚法 第六十三条; R6.10).
         warnings.append(
-            f"no 较大数额 threshold is configured for domain {domain.value}: the hearing right is included "
-            "by default and marked 【系统建议，请核实】 (set agency.hearing_thresholds; R4.4)"
+            f"领域 {domain.value} 未配置“较大数额”标准：默认告知听证权利并标注【系统建议，请核实】"
+            "（请配置 agency.hearing_thresholds；R4.4）"
         )
         item, label = ("一", "较大数额罚款") if fine else ("二", "没收较大数额违法所得、没收较大价值非法财物")
         cite = PUBLIC_ORDER_HEARING if public_order else HEARING_LAW.format(item=item)
-        grounds.append(HearingGround(cite, label, f"较大数额 not configured for {domain.value}; included by default",
+        grounds.append(HearingGround(cite, label, f"领域 {domain.value} 未配置较大数额标准，默认列入",
                                      suggested=True))
     for r in rows:
         if r.fine_min_fen is not None and PenaltyType.fine in types and fine >= r.fine_min_fen:
             cite = PUBLIC_ORDER_HEARING if public_order else HEARING_LAW.format(item="一")
             label = "处四千元以上罚款" if public_order else "较大数额罚款"
             grounds.append(
-                HearingGround(cite, label, f"fine {fine / 100:.2f} ≥ {r.fine_min_fen / 100:.2f} yuan: {r.source}")
+                HearingGround(cite, label, f"罚款 {fine / 100:.2f} 元 ≥ {r.fine_min_fen / 100:.2f} 元：{r.source}")
             )
         if r.confiscation_min_fen is not None and conf >= r.confiscation_min_fen and not public_order:
             grounds.append(
                 HearingGround(
                     HEARING_LAW.format(item="二"),
                     "没收较大数额违法所得、没收较大价值非法财物",
-                    f"confiscation {conf / 100:.2f} ≥ {r.confiscation_min_fen / 100:.2f} yuan: {r.source}",
+                    f"没收 {conf / 100:.2f} 元 ≥ {r.confiscation_min_fen / 100:.2f} 元：{r.source}",
                 )
             )
         if not r.verified and (fine or conf):
-            warnings.append(f"hearing threshold from a source not in the bundled corpus, verify: {r.source}")
+            warnings.append(f"听证标准的出处不在本系统法规库中，请核实：{r.source}")
     # One line per provision and label, in a stable order.
     unique = sorted(set(grounds), key=lambda g: (g.citation, g.label))
     return unique, sorted(set(warnings))
@@ -199,7 +190,7 @@ def select_documents(case: Case) -> ProcedurePlan:
             documents=[Kind.no_penalty_decision.value],
             bundle=[],
             on_the_spot_allowed=False,
-            reasons=[f"不予处罚 ground {case.no_penalty.ground.value} (R3.9) → 不予行政处罚决定书 (R6.5)"],
+            reasons=[f"不予处罚情形 {case.no_penalty.ground.value}（R3.9）→ 不予行政处罚决定书（R6.5）"],
         )
     allowed, limit, source, why = on_the_spot_check(case)
     grounds, warnings = hearing_check(case)
@@ -208,7 +199,7 @@ def select_documents(case: Case) -> ProcedurePlan:
     types = set(case.penalty.types) if case.penalty else set()
     if case.procedure == "simple":
         if not allowed:
-            raise NotApplicable(f"简易程序 chosen but not allowed: {why}", {"limit_fen": limit, "source": source})
+            raise NotApplicable(f"已选择简易程序，但本案不适用简易程序：{why}", {"limit_fen": limit, "source": source})
         return ProcedurePlan(
             procedure="simple",
             documents=[Kind.on_the_spot_decision.value],
@@ -216,27 +207,27 @@ def select_documents(case: Case) -> ProcedurePlan:
             on_the_spot_allowed=True,
             on_the_spot_limit_fen=limit,
             on_the_spot_source=source,
-            reasons=reasons + ["officer chose 简易程序 → 当场行政处罚决定书 (R6.2); not published, no 三书同达 (R6.6)"],
+            reasons=reasons + ["执法人员选择简易程序 → 当场行政处罚决定书（R6.2）；不公示，不适用三书同达（R6.6）"],
         )
     docs = [Kind.prior_notice]
     if hearing:
         docs.append(Kind.hearing_notice)
-        reasons.append("hearing right applies (R4.4) → 听证告知书 (R6.4)")
+        reasons.append("当事人享有听证权利（R4.4）→ 听证告知书（R6.4）")
     docs.append(Kind.penalty_decision)
     warning_only = bool(types) and types <= PUBLICATION_EXEMPT_TYPES
     bundle = default_bundle(case)
     if warning_only:
         bundle = [k for k in bundle if k is Kind.penalty_decision]
         reasons.append(
-            "warning only: not published (市场监督管理行政处罚信息公示规定 第二条第二款), no credit-repair companions"
+            "仅给予警告：不公示（市场监督管理行政处罚信息公示规定 第二条第二款），不附信用修复告知书"
         )
     elif len(bundle) > 1:
-        reasons.append("三书同达: " + " + ".join(bundle_titles(bundle)) + " (R6.6)")
+        reasons.append("三书同达：" + "＋".join(bundle_titles(bundle)) + "（R6.6）")
     for k in bundle:
         if k not in docs:
             docs.append(k)
     if allowed:
-        reasons.append("简易程序 is available: the officer may choose 当场行政处罚决定书 instead (R4.1)")
+        reasons.append("本案可以适用简易程序：执法人员可改为制作当场行政处罚决定书（R4.1）")
     return ProcedurePlan(
         procedure="ordinary",
         documents=[k.value for k in docs],

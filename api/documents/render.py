@@ -96,7 +96,7 @@ def find_template(name: str, fmt: str, template_dir: Path | str | None = None) -
     """
     validate_template_name(name)
     if fmt not in _SUFFIX:
-        raise UnknownKind(f"no templates for format {fmt!r}", field="format")
+        raise UnknownKind(f"不支持的输出格式：{fmt}", field="format")
     for d in _template_dirs(template_dir):
         root = (d / fmt).resolve()
         candidate = root / f"{name}{_SUFFIX[fmt]}"
@@ -143,27 +143,25 @@ def _resolver_for(path: str) -> Verifier:
     return Resolver(store).lookup
 
 
-def default_verifier() -> Verifier:
-    """``Resolver(Store.open(settings.store_path)).lookup``, opened once per process."""
-    from api.core.settings import get_settings
+def store_verifier(store_path: Path) -> Verifier:
+    """``Resolver(Store.open(store_path)).lookup``, opened once per process and path.
 
-    return _resolver_for(str(get_settings().store_path))
-
-
-def settings_agency_profile() -> Agency | None:
-    """The agency profile from settings (``EH_AGENCY_FILE``), if the settings define one."""
-    from api.core.settings import get_settings
-
-    value = getattr(get_settings(), "agency_file", None)
-    return load_agency_profile(Path(value)) if value else None
+    Raises:
+        VerifierUnavailable: no statute store at ``store_path``.
+    """
+    return _resolver_for(str(store_path))
 
 
-def settings_template_dir() -> Path | None:
-    """The agency template directory from settings (``EH_TEMPLATE_DIR``), if the settings define one."""
-    from api.core.settings import get_settings
+def _verifier(verify: Verifier | None) -> Verifier:
+    """The caller's verifier: documents are never rendered with citations left unchecked."""
+    if verify is None:
+        raise VerifierUnavailable("未提供引用核验：文书中的法律依据须先对照法规库核验（verify）")
+    return verify
 
-    value = getattr(get_settings(), "template_dir", None)
-    return Path(value) if value else None
+
+def agency_profile(path: Path | str | None) -> Agency | None:
+    """The agency profile at ``path`` (settings ``agency_file``, ``EH_AGENCY_FILE``), or None without one."""
+    return load_agency_profile(Path(path)) if path else None
 
 
 # ---------------------------------------------------------------------------------------- context
@@ -253,15 +251,14 @@ def _json_record(built: Built, draft: bool) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------------------- public API
-def _as_case(case: Case | Mapping | str | Path) -> Case:
+def _as_case(case: Case | Mapping | str | Path, agency: Agency | None = None) -> Case:
     if isinstance(case, Case):
         c = case
     elif isinstance(case, (Mapping, str, Path)):
         c = load_case(case if not isinstance(case, Mapping) else dict(case))
     else:
-        raise InvalidCase(f"unsupported case value of type {type(case).__name__}")
-    profile = settings_agency_profile()
-    return apply_agency_profile(c, profile) if profile is not None else c
+        raise InvalidCase(f"不支持的案件数据类型：{type(case).__name__}")
+    return apply_agency_profile(c, agency) if agency is not None else c
 
 
 def _kind(kind: str | Kind) -> Kind:
@@ -269,7 +266,7 @@ def _kind(kind: str | Kind) -> Kind:
         return Kind(kind)
     except ValueError:
         raise UnknownKind(
-            f"unknown document kind {kind!r}; one of: {', '.join(k.value for k in Kind)}", field="kind"
+            f"不支持的文书种类：{kind}；可选：{'、'.join(k.value for k in Kind)}", field="kind"
         ) from None
 
 
@@ -280,17 +277,18 @@ def build_document(
     verify: Verifier | None = None,
     counter: NumberCounter | None = None,
     plan: ProcedurePlan | None = None,
+    agency: Agency | None = None,
 ) -> Built:
     """Check and build one document's content (no template applied).
 
     A 文号 is taken from the counter only after every check has passed, so a failed request never
-    consumes a number (R6.7).
+    consumes a number (R6.7). ``verify`` is required; ``agency`` is the agency profile applied to the case.
     """
     k = _kind(kind)
     if k is Kind.bundle:
         raise UnknownKind("build_document takes a single kind; use render_bundle for the bundle", field="kind")
-    c = _as_case(case)
-    built = Builder(k, c, verify or default_verifier(), draft, plan).build()
+    c = _as_case(case, agency)
+    built = Builder(k, c, _verifier(verify), draft, plan).build()
     # Whose document a 文号 belongs to: this kind for this party may be rendered again with its number, another
     # document may not have it (the register keeps only a keyed hash of this).
     owner = "\x1f".join((k.value, c.party.credit_code or c.party.id_number or c.party.name or ""))
@@ -319,6 +317,7 @@ def render(
     verify: Verifier | None = None,
     template: str | None = None,
     counter: NumberCounter | None = None,
+    agency: Agency | None = None,
 ) -> bytes | str:
     """Render one document (or the bundle) of ``case``.
 
@@ -326,22 +325,21 @@ def render(
         kind: One of :class:`~api.documents.model.Kind`; ``bundle`` gives the 三书同达 set.
         case: A Case, a dict, a JSON string or a path to a case file.
         fmt: ``docx`` (bytes; a zip of .docx files for ``bundle``), ``html`` (str) or ``json`` (str).
-        template_dir: Agency template folder (default: settings' ``template_dir``, then built-in only).
+        template_dir: Agency template folder (settings ``template_dir``; None: the built-in templates only).
         draft: Leave missing fields as visible blanks instead of failing (R6.10).
-        verify: Citation verifier ``(citation, as_of) -> CitationCheck``; default: the statute store.
+        verify: Citation verifier ``(citation, as_of) -> CitationCheck`` (required), e.g. :func:`store_verifier`.
         template: A template name other than the kind (same name rules).
         counter: 文号 counter used when the case carries no number for the document.
+        agency: The agency profile applied to the case (settings ``agency_file``, see :func:`agency_profile`).
 
     Raises:
         DocumentError: subclasses with stable codes (missing_fields, citation_not_verified, …).
     """
     if fmt not in FORMATS:
-        raise UnknownKind(f"unknown format {fmt!r}; one of: {', '.join(FORMATS)}", field="format")
+        raise UnknownKind(f"不支持的输出格式：{fmt}；可选：{'、'.join(FORMATS)}", field="format")
     k = _kind(kind)
-    if template_dir is None:
-        template_dir = settings_template_dir()
     if k is Kind.bundle:
-        parts = render_bundle(case, fmt, template_dir, draft, verify=verify, counter=counter)
+        parts = render_bundle(case, fmt, template_dir, draft, verify=verify, counter=counter, agency=agency)
         if fmt == "docx":
             return zip_bundle(parts)
         if fmt == "json":
@@ -349,7 +347,7 @@ def render(
                 {"kind": "bundle", "documents": [json.loads(v) for v in parts.values()]}, ensure_ascii=False, indent=2
             )
         return _join_html(list(parts.values()))
-    built = build_document(k, case, draft, verify, counter)
+    built = build_document(k, case, draft, verify, counter, agency=agency)
     return _output(built, fmt, draft, template_dir, template)
 
 
@@ -369,6 +367,7 @@ def render_bundle(
     *,
     verify: Verifier | None = None,
     counter: NumberCounter | None = None,
+    agency: Agency | None = None,
 ) -> dict[str, bytes | str]:
     """The 三书同达 set (R6.6): ``{file name: content}``, decision first.
 
@@ -378,14 +377,14 @@ def render_bundle(
     Raises:
         NotApplicable: if the case's procedure has no bundle (不予处罚, 简易程序, warning only).
     """
-    c = _as_case(case)
+    c = _as_case(case, agency)
     plan = select_documents(c)
     kinds = [Kind(k) for k in plan.bundle]
     if plan.procedure != "ordinary" or not kinds:
-        raise NotApplicable(f"no 三书同达 bundle for procedure {plan.procedure!r} (R6.6)")
+        raise NotApplicable(f"该程序（{plan.procedure}）不适用三书同达（R6.6）")
     if fmt not in FORMATS:
-        raise UnknownKind(f"unknown format {fmt!r}", field="format")
-    verify = verify or default_verifier()
+        raise UnknownKind(f"不支持的输出格式：{fmt}", field="format")
+    verify = _verifier(verify)
     # Check every document before allocating any number, so a failing companion burns nothing. The
     # companions quote the decision's 文号; while it is still to be allocated they see a placeholder.
     first = Builder(kinds[0], c, verify, draft, plan).build()

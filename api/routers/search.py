@@ -11,6 +11,7 @@ from api.deps import Auditor, get_auditor, get_services
 from api.errors import AppError, parse_date
 from api.limits import blocking, compute_audited
 from api.schemas import DateStr, SafeStr
+from api.schemas_analyze import AnalyzeBatchResponse, AnalyzeResponse
 from api.services import Services
 
 router = APIRouter(prefix="/v1", tags=["retrieval"])
@@ -62,7 +63,11 @@ async def search(req: SearchRequest, request: Request, svc: Services = Depends(g
     return {"id": req.id, **res}
 
 
-@router.post("/analyze")
+# The answer as the service built it: no field added (exclude_unset), None kept as null, nothing renamed.
+_AS_BUILT: dict = {"response_model_exclude_unset": True, "response_model_exclude_none": False}
+
+
+@router.post("/analyze", response_model=AnalyzeResponse, **_AS_BUILT)
 async def analyze(req: AnalyzeRequest, request: Request, svc: Services = Depends(get_services),
                   audit: Auditor = Depends(get_auditor)) -> dict:
     """违法行为识别 + 法条关联 + 裁量基准匹配 + tier, fine and reminders."""
@@ -74,12 +79,13 @@ async def analyze(req: AnalyzeRequest, request: Request, svc: Services = Depends
     return {"id": req.id, **res}
 
 
-@router.post("/analyze/batch")
+@router.post("/analyze/batch", response_model=AnalyzeBatchResponse, **_AS_BUILT)
 async def analyze_batch(req: BatchRequest, request: Request, svc: Services = Depends(get_services),
                         audit: Auditor = Depends(get_auditor)) -> dict:
     """Analyse many descriptions; each answer or error in input order (the whole batch within one deadline)."""
     if len(req.items) > svc.settings.max_batch:
-        raise AppError("batch_too_large", f"{len(req.items)} items; the limit is {svc.settings.max_batch}", "items", 413)
+        raise AppError("batch_too_large", f"共 {len(req.items)} 条，超过每次批量上限 {svc.settings.max_batch} 条", "items",
+                       413)
 
     def run() -> list[dict]:
         out = []

@@ -4,8 +4,8 @@
  * and API text are NEVER parsed as HTML. Every node is built with createElement + textContent (see el());
  * the server also sends a CSP with Trusted Types, so an innerHTML assignment would throw.
  *
- * The page codes against the API contracts in the issues and renders whatever part of an answer is
- * present: /v1/analyze is still being built, so every field of its answer is optional here.
+ * The page codes against the API contracts: the analysis part reads only the fields of the /v1/analyze response
+ * model (api/schemas_analyze.py), and renders whichever optional parts an answer has.
  */
 'use strict';
 
@@ -241,6 +241,11 @@
     no_such_paragraph: '该条没有所引的款',
     no_such_item: '该款没有所引的项',
     no_such_article: '该法没有所引的条',
+    no_such_subitem: '该项没有所引的目',
+    no_items: '该条未分项',
+    unknown_title: '法规库中没有该名称的法律法规',
+    no_law_named: '“本法”等指代缺少所指法规',
+    repealed_date_unknown: '已废止（日期不详）',
   };
   const statusClass = (s) => (s === 'verified' ? 's-verified' : s === 'not_in_force' ? 's-not_in_force' : 's-error');
   const statusLabel = (s) => STATUS_LABELS[s] || (s ? `状态：${s}` : '未核验');
@@ -315,15 +320,7 @@
   }
 
   // ================================================================== officer view
-  const EFFECT_LABELS = {
-    lighter: '从轻/减轻', mitigating: '从轻/减轻', heavier: '从重', aggravating: '从重',
-    no_penalty: '不予处罚', limitation: '时效', info: '情节', band: '档次条件',
-  };
-  const REMINDER_TITLES = {
-    first_violation: '首违不罚', first_offence: '首违不罚', no_penalty: '不予处罚',
-    hearing: '听证', hearing_right: '听证', on_the_spot: '当场处罚', on_spot: '当场处罚', simple_procedure: '当场处罚',
-    limitation: '时效', time_barred: '时效', limitation_expired: '时效',
-  };
+  const EFFECT_LABELS = { lighter: '从轻', heavier: '从重', info: '情节' };
   const KIND_LABELS = {
     penalty_decision: '行政处罚决定书', prior_notice: '行政处罚事先告知书', hearing_notice: '行政处罚听证告知书',
     no_penalty_decision: '不予行政处罚决定书', on_the_spot_decision: '当场行政处罚决定书', bundle: '三书同达',
@@ -336,96 +333,126 @@
     amount: null,
   };
 
-  /** Pull the parts the page shows out of an /v1/analyze answer; everything is optional. */
+  // ================================================================== analysis answer (POST /v1/analyze)
+  // From here to "end of the analysis answer" the page reads only fields that the response model declares
+  // (api/schemas_analyze.py, AnalyzeResponse and its parts); tests/api/test_analyze_schema.py checks every field
+  // name read here against those models.
+  const REMINDER_TITLES = {
+    first_offence_no_penalty: '首违不罚', no_penalty: '不予处罚', no_penalty_list_met: '不予处罚清单',
+    no_penalty_list_not_met: '不予处罚清单', no_penalty_list_may_apply: '不予处罚清单',
+    hearing: '听证', hearing_if: '听证', on_the_spot: '当场处罚',
+    limitation_expired: '时效', discovery_date_needed: '时效',
+    no_benchmark: '裁量基准', benchmark_not_valid: '裁量基准', benchmark_not_valid_statutory_range: '裁量基准',
+    tier_default: '裁量阶次', mandatory_lighter: '从轻/减轻', mitigation_option: '从轻/减轻',
+    party_unknown: '当事人类型', party_mismatch: '当事人类型',
+    statute_repealed: '从旧兼从轻', old_law: '从旧兼从轻',
+    item_cites_other_provision: '事项匹配', matched_by_title: '事项匹配',
+    no_penalty_provision: '罚则', no_fine_in_penalty_provision: '罚则', no_violation: '未认定违法',
+  };
+  const LEVELS = ['不予处罚', '减轻', '从轻', '一般', '从重'];
+  const LIGHTER_LABELS = { old: '适用旧法', new: '适用新法（从轻）', same: '新旧规定幅度相同', unknown: '需按案件金额比较' };
+
+  /** The parts of an analysis answer the page shows (AnalyzeResponse). */
   function normalizeAnalysis(data) {
     const d = isObj(data) ? data : {};
-    const items = asList(first(d.items, d.matches, d.matched_items, d.results)).filter(isObj);
-    let best = first(d.best, d.best_match, d.match, items[0]) || null;
-    if (!best && (d.violated || d.basis)) best = { violated: d.violated, basis: d.basis, title: d.title };
-    const b = isObj(best) ? best : {};
-    const tier = first(d.tier, b.tier) || null;
-    const fine = first(d.fine, b.fine) || null;
-    const factors = asList(first(d.factors, b.factors, tier && tier.factors)).filter((f) => f !== null);
-    const reminders = asList(first(d.reminders, b.reminders));
-    const tiers = asList(first(b.tiers, d.tiers, tier && tier.alternatives)).filter(isObj);
-    const others = items.filter((it) => it !== best);
-    const nothing = d.applicable === false || d.no_match === true || d.nothing_applicable === true ||
-      (!best && !tier && !fine && items.length === 0 && 'items' in d);
-    return { raw: d, best, items, others, tier, fine, factors, reminders, tiers, nothing };
+    const best = isObj(d.item) ? d.item : null;
+    const same = (m) => best && m.benchmark === best.benchmark && m.item_id === best.item_id;
+    return {
+      raw: d,
+      best,
+      top: asList(d.provisions).filter(isObj)[0] || null,
+      others: asList(d.matches).filter((m) => isObj(m) && !same(m) && !m.no_penalty_list),
+      similar: asList(d.similar_items).filter(isObj),
+      tier: isObj(d.tier) ? d.tier : null,
+      fine: isObj(d.fine) ? d.fine : null,
+      factors: asList(d.factors).filter(isObj),
+      reminders: asList(d.reminders).filter(isObj),
+      bands: asList(d.probabilities).filter(isObj),
+      adjustment: d.adjustment,
+      lighter: isObj(d.from_old_from_light) ? d.from_old_from_light : null,
+      evidence: asList(d.no_violation_evidence).filter(isObj),
+      noViolation: d.no_violation === true,
+      nothing: d.no_match === true,
+    };
   }
 
-  function itemTitle(it) {
-    return describe(first(it.title, it.violation, it.violation_title, it.name, it.label, it.item && it.item.title)) || '匹配的执法事项';
+  /** The 违则 and 罚则 of the answer: the deciding item's (re-verified), else the top retrieved pair. */
+  function answerPair(a) {
+    if (a.best) return { violated: asList(a.best.violated), basis: asList(a.best.basis) };
+    const t = a.top;
+    if (!t) return { violated: [], basis: [] };
+    const basis = t.basis || (t.is_liability ? t : null);
+    const violated = t.violated || (t.is_liability ? null : t);
+    return { violated: asList(violated), basis: asList(basis) };
   }
 
-  function citationBlock(role, c) {
-    const ci = citeInfo(c);
-    if (!ci) return null;
+  /** A citation of the answer (an item's re-verified citation, or a retrieved provision) with its text. */
+  function answerCite(role, c) {
+    if (!isObj(c)) return null;
+    const v = isObj(c.as_of_version) ? c.as_of_version : null;
+    const later = isObj(c.later_change) ? c.later_change : null;
+    const refused = c.status && c.status !== 'verified';
     return el('div', { class: 'cite-block' },
       el('div', { class: 'cite-head' },
         el('span', { class: `role role-${role === '违则' ? 'violated' : 'basis'}`, text: role }),
-        el('strong', { class: 'cite-name', text: ci.citation }),
-        ci.status ? badge(ci.status) : null),
-      ci.message ? el('p', { class: 'meta warn', text: ci.message }) : null,
-      statuteText(ci.text),
-      versionLine(ci));
+        el('strong', { class: 'cite-name', text: c.citation || '（未给出引用）' }),
+        c.status ? badge(c.status) : null),
+      refused ? el('p', { class: 'meta warn', text: REASON_LABELS[c.reason] || statusLabel(c.status) }) : null,
+      later ? el('p', { class: 'meta warn', text: `此后有变化：${later.note}` }) : null,
+      statuteText(c.text),
+      v ? versionLine({ versionDate: v.version_date, from: v.effective_from, to: v.effective_to, sourceStatus: v.status })
+        : null);
+  }
+
+  function itemList(title, items) {
+    return el('details', { class: 'others' },
+      el('summary', { text: `${title}（${items.length}）` }),
+      el('ol', {}, items.map((it) => el('li', {},
+        el('p', { class: 'item-title small', text: it.title }),
+        el('p', { class: 'meta', text: [it.label, `${it.benchmark}（事项 ${it.item_id}）`].filter(Boolean).join(' · ') }),
+        asList(it.violated).map((c) => answerCite('违则', c)),
+        asList(it.basis).map((c) => answerCite('罚则', c))))));
   }
 
   function matchCard(a) {
-    const b = isObj(a.best) ? a.best : {};
-    const score = first(b.score, b.probability, b.similarity);
-    const source = first(b.source, b.benchmark, b.item_id, b.id);
-    const violated = asList(first(b.violated, b.violated_citations));
-    const basis = asList(first(b.basis, b.basis_citations, b.penalty_basis));
+    const b = a.best;
+    const pair = answerPair(a);
     const body = [
       el('div', { class: 'card-head' },
         el('h3', { class: 'card-title', text: '违则与罚则' }),
-        score !== undefined ? el('span', { class: 'chip', text: `匹配度 ${Number(score).toFixed(2)}` }) : null),
-      el('p', { class: 'item-title', text: itemTitle(b) }),
-      source ? el('p', { class: 'meta', text: `来源：${describe(source)}` }) : null,
+        b ? el('span', { class: 'chip', text: `匹配度 ${Number(b.similarity).toFixed(2)}` }) : null),
     ];
-    if (!violated.length && !basis.length) body.push(el('p', { class: 'muted', text: '（接口未返回违则、罚则）' }));
-    violated.forEach((c) => body.push(citationBlock('违则', c)));
-    basis.forEach((c) => body.push(citationBlock('罚则', c)));
-    if (a.others.length) {
-      body.push(el('details', { class: 'others' },
-        el('summary', { text: `其他候选执法事项（${a.others.length}）` }),
-        el('ol', {}, a.others.map((it) => el('li', {},
-          el('p', { class: 'item-title small', text: itemTitle(it) }),
-          asList(it.violated).map((c) => citationBlock('违则', c)),
-          asList(it.basis).map((c) => citationBlock('罚则', c)))))));
+    if (b) {
+      body.push(el('p', { class: 'item-title', text: b.title }),
+        el('p', { class: 'meta', text: `裁量基准：${b.benchmark}（事项 ${b.item_id}）${b.sample ? '，示例基准，请以本机关基准为准' : ''}` +
+          (b.benchmark_valid_on_decision_date === false ? '；该基准在决定日不在有效期内' : '') }));
+    } else {
+      body.push(el('p', { class: 'meta', text: '未匹配到据以裁量的裁量基准事项：以下为检索到的条文配对。' }));
     }
+    if (!pair.violated.length && !pair.basis.length) body.push(el('p', { class: 'muted', text: '（未检索到违则、罚则）' }));
+    pair.violated.forEach((c) => body.push(answerCite('违则', c)));
+    pair.basis.forEach((c) => body.push(answerCite('罚则', c)));
+    if (a.others.length) body.push(itemList('其他候选执法事项', a.others));
+    if (a.similar.length) body.push(itemList('相似事项（仅供参考）', a.similar));
     return el('section', { class: 'card result-card', id: 'match-card' }, body);
   }
 
-  function factorSpan(f) {
-    if (!isObj(f)) return null;
-    const span = first(f.span, Array.isArray(f.spans) ? f.spans[0] : undefined);
-    if (Array.isArray(span) && span.length === 2) return { start: span[0], end: span[1] };
-    if (Number.isInteger(f.start) && Number.isInteger(f.end)) return { start: f.start, end: f.end };
-    return null;
-  }
-
+  /** lighter / heavier / info, from a factor's direction (−1 lighter, +1 heavier, 0 information). */
   function effectOf(f) {
-    if (!isObj(f)) return 'info';
-    const e = first(f.effect, f.direction, f.kind);
-    if (e === '+' || e === 'up') return 'heavier';
-    if (e === '-' || e === 'down') return 'lighter';
-    return EFFECT_LABELS[e] ? e : 'info';
+    if (f.direction === -1) return 'lighter';
+    if (f.direction === 1) return 'heavier';
+    return 'info';
   }
 
   function tierCard(a) {
-    const t = isObj(a.tier) ? a.tier : a.tier ? { label: describe(a.tier) } : {};
-    const band = isObj(t.band) ? t.band : {};
-    const label = describe(first(t.label, band.source_label, t.name)) || '';
-    const rank = first(t.rank, band.source_rank);
-    const severity = first(t.severity, band.severity);
-    let prob = first(t.probability, t.confidence);
-    if (prob !== undefined) prob = Number(prob) > 1 ? Number(prob) / 100 : Number(prob);
+    const t = a.tier || {};
+    const label = t.label || '';
+    let prob = t.probability;
+    if (prob !== null && prob !== undefined) prob = Number(prob);
     officer.tierLabel = label;
 
-    const list = el('datalist', { id: 'tier-options' },
-      a.tiers.map((x) => el('option', { value: describe(first(x.label, x.source_label, x.name)) })));
+    const options = [...new Set([...a.bands.map((x) => x.level), ...LEVELS])];
+    const list = el('datalist', { id: 'tier-options' }, options.map((x) => el('option', { value: x })));
     const input = el('input', { id: 'tier-input', type: 'text', list: 'tier-options', value: label, maxlength: 100 });
     const tierNote = el('p', { class: 'meta', id: 'tier-note', 'aria-live': 'polite' });
     input.addEventListener('input', () => {
@@ -435,48 +462,46 @@
       updateCasePreview();
     });
 
+    const how = t.source === 'statutory_split' ? '依罚则法定幅度按通行规则划分' : t.source === 'item' ? '依裁量基准事项' : null;
     const head = el('div', { class: 'tier-head' },
       el('div', { class: 'tier-main' },
         el('span', { class: 'tier-caption', text: '建议裁量阶次' }),
         el('span', { class: 'tier-label', text: label || '（未给出）' }),
         el('span', { class: 'meta' },
-          [rank !== undefined ? `第 ${rank} 档` : null, severity !== undefined ? `严重程度 ${severity}/5` : null,
-            t.adjustment ? `调整：${describe(t.adjustment)}` : null].filter(Boolean).join(' · '))),
-      prob !== undefined && !Number.isNaN(prob) ? el('div', { class: 'prob' },
+          [how, t.source_label && t.source_label !== label ? `基准阶次：${t.source_label}` : null,
+            Number.isInteger(t.rank) ? `第 ${t.rank} 档` : null,
+            Number.isInteger(t.severity) ? `严重程度 ${t.severity}/5` : null,
+            a.adjustment ? `调整：${a.adjustment}` : null].filter(Boolean).join(' · '))),
+      prob !== null && prob !== undefined && !Number.isNaN(prob) ? el('div', { class: 'prob' },
         el('span', { class: 'prob-num', text: `${Math.round(prob * 100)}%` }),
         el('meter', { min: 0, max: 1, value: prob, 'aria-label': '建议阶次的概率' }),
         el('span', { class: 'meta', text: '概率' })) : null);
 
-    const condition = first(t.condition, t.condition_text);
     const factorList = el('ol', { class: 'factors' });
     const marks = [];
     a.factors.forEach((f, i) => {
       const n = i + 1;
       const eff = effectOf(f);
-      const fo = isObj(f) ? f : { label: describe(f) };
-      const neg = fo.polarity === -1 || fo.polarity === '-1';
-      const weight = first(fo.weight, fo.delta, fo.contribution);
-      const span = factorSpan(fo);
-      if (span) marks.push({ ...span, make: (txt) => el('mark', { class: `f-${eff}`, id: `fm-${n}`, title: describe(fo.label || fo.code) },
-        txt, el('sup', {}, el('a', { href: `#factor-${n}`, 'aria-label': `情节 ${n}`, text: String(n) }))) });
+      const name = f.label || f.code || '情节';
+      if (Array.isArray(f.span) && f.span.length === 2) {
+        marks.push({ start: f.span[0], end: f.span[1], make: (txt) => el('mark', { class: `f-${eff}`, id: `fm-${n}`, title: name },
+          txt, el('sup', {}, el('a', { href: `#factor-${n}`, 'aria-label': `情节 ${n}`, text: String(n) }))) });
+      }
       factorList.append(el('li', { id: `factor-${n}`, class: `factor f-${eff}` },
         el('span', { class: 'factor-n', 'aria-hidden': 'true', text: String(n) }),
         el('div', { class: 'factor-body' },
-          el('div', {},
-            el('strong', { text: describe(first(fo.label, fo.name, fo.code)) || '情节' }),
-            neg ? el('span', { class: 'tag neg', text: '不具备' }) : null,
-            el('span', { class: `tag e-${eff}`, text: EFFECT_LABELS[eff] }),
-            weight !== undefined ? el('span', { class: 'tag', text: `权重 ${Number(weight) > 0 ? '+' : ''}${weight}` }) : null),
-          fo.text ? el('q', { class: 'factor-text', text: fo.text }) : null,
-          first(fo.reason, fo.explanation) ? el('p', { class: 'meta', text: describe(first(fo.reason, fo.explanation)) }) : null,
-          fo.hook ? el('p', { class: 'meta', text: `依据：${describe(fo.hook)}` }) : null)));
+          el('div', {}, el('strong', { text: name }), el('span', { class: `tag e-${eff}`, text: EFFECT_LABELS[eff] })),
+          f.text ? el('q', { class: 'factor-text', text: f.text }) : null,
+          f.note ? el('p', { class: 'meta', text: f.note }) : null,
+          f.rule ? el('p', { class: 'meta', text: `依据：${f.rule}` }) : null)));
     });
 
     const desc = officer.request ? officer.request.description : '';
     return el('section', { class: 'card result-card', id: 'tier-card' },
       el('div', { class: 'card-head' }, el('h3', { class: 'card-title', text: '裁量阶次与情节' })),
       head,
-      condition ? el('p', { class: 'condition' }, el('span', { class: 'meta', text: '档次条件：' }), describe(condition)) : null,
+      t.condition ? el('p', { class: 'condition' }, el('span', { class: 'meta', text: '档次条件：' }), t.condition) : null,
+      t.rule ? el('p', { class: 'meta', text: `划分规则：${t.rule}` }) : null,
       el('div', { class: 'field inline' },
         el('label', { for: 'tier-input', class: 'field-label', text: '采用的裁量阶次（可修改）' }), input, list),
       tierNote,
@@ -486,16 +511,17 @@
   }
 
   function fineCard(a) {
-    const f = isObj(a.fine) ? a.fine : {};
-    const suggested = first(f.suggested, f.amount, f.suggested_amount);
-    officer.amount = suggested !== undefined ? Number(suggested) : null;
-    const range = rangeText(first(f.min, f.minimum), first(f.max, f.maximum)) || describe(first(f.range_text, f.range, f.description));
-    const arithmetic = asList(first(f.arithmetic, f.steps, f.calculation, f.formula, f.explanation)).map(describe).filter(Boolean);
-    const notes = asList(first(f.note, f.notes, f.reason, f.warning, f.message)).map(describe).filter(Boolean);
-    if (f.computed === false && !notes.length) notes.push('罚款以违法所得或货值金额的倍数计算，描述中未给出该金额，无法算出具体数额。');
+    const f = a.fine;
+    const suggested = f.suggested;
+    officer.amount = suggested !== null && suggested !== undefined ? Number(suggested) : null;
+    const range = rangeText(f.min, f.max);
+    const lawful = isObj(f.lawful_range) ? f.lawful_range : null;
+    const notes = [f.note, ...asList(f.assumptions)].filter(Boolean);
+    if (f.base_needed) notes.push(`需执法人员核定计算基数：${f.base_needed}`);
+    const source = f.source === 'item' ? '裁量基准事项的阶次幅度' : f.source === 'statutory_split' ? (f.rule || '法定幅度按通行规则划分') : null;
 
     const input = el('input', { id: 'amount-input', type: 'number', min: 0, step: 1, inputmode: 'decimal',
-      value: suggested !== undefined ? String(suggested) : '' });
+      value: officer.amount !== null ? String(officer.amount) : '' });
     input.addEventListener('input', () => {
       officer.amount = input.value === '' ? null : Number(input.value);
       updateFineCheck();
@@ -505,78 +531,88 @@
       el('div', { class: 'card-head' }, el('h3', { class: 'card-title', text: '罚款计算' })),
       el('dl', { class: 'fine-grid' },
         el('dt', { text: '罚款幅度' }), el('dd', { id: 'fine-range', text: range || '（未给出）' }),
-        el('dt', { text: '建议金额' }), el('dd', { class: 'amount', text: suggested !== undefined ? fmtYuan(suggested) : '（未给出）' }),
-        f.base !== undefined || f.base_amount !== undefined
-          ? [el('dt', { text: describe(first(f.base_label, '计算基数')) }), el('dd', { text: fmtYuan(first(f.base, f.base_amount)) })] : null),
-      arithmetic.length ? el('div', { class: 'arithmetic' },
+        el('dt', { text: '建议金额' }), el('dd', { class: 'amount', text: officer.amount !== null ? fmtYuan(officer.amount) : '（未给出）' }),
+        lawful ? [el('dt', { text: '法定幅度' }), el('dd', { id: 'lawful-range',
+          text: `${rangeText(lawful.min, lawful.max) || lawful.statutory}（${lawful.citation}）` })] : null,
+        source ? [el('dt', { text: '幅度来源' }), el('dd', { text: source })] : null),
+      f.arithmetic && f.arithmetic.length ? el('div', { class: 'arithmetic' },
         el('p', { class: 'meta', text: '计算过程' }),
-        el('ol', {}, arithmetic.map((s) => el('li', { text: s })))) : null,
+        el('ol', {}, f.arithmetic.map((s) => el('li', { text: s })))) : null,
       notes.map((n) => el('p', { class: 'meta warn', text: n })),
       el('div', { class: 'field inline' },
         el('label', { for: 'amount-input', class: 'field-label', text: '决定罚款金额（元，可修改）' }), input),
       el('p', { id: 'amount-check', class: 'meta', 'aria-live': 'polite' }));
   }
 
-  /** The fine range that applies to the tier now chosen (a tier's own range, else the item's). */
-  function currentRange() {
-    const a = officer.data;
-    if (!a) return {};
-    const t = a.tiers.find((x) => describe(first(x.label, x.source_label, x.name)) === officer.tierLabel);
-    const tf = t && isObj(t.fine) ? t.fine : t || {};
-    const f = isObj(a.fine) ? a.fine : {};
-    const lo = first(tf.min, tf.fine_min, f.min, f.minimum);
-    const hi = first(tf.max, tf.fine_max, f.max, f.maximum);
-    return { lo: lo === undefined ? null : Number(lo), hi: hi === undefined ? null : Number(hi), fromTier: !!t };
-  }
+  const num = (v) => (v === null || v === undefined ? null : Number(v));
 
   function updateFineCheck() {
     const out = $('#amount-check');
-    if (!out || !officer.data) return;
-    const f = isObj(officer.data.fine) ? officer.data.fine : {};
-    const suggested = first(f.suggested, f.amount, f.suggested_amount);
-    const { lo, hi, fromTier } = currentRange();
+    if (!out || !officer.data || !officer.data.fine) return;
+    const f = officer.data.fine;
+    const lawful = isObj(f.lawful_range) ? f.lawful_range : null;
+    const [lo, hi] = [num(f.min), num(f.max)];
+    const [llo, lhi] = lawful ? [num(lawful.min), num(lawful.max)] : [null, null];
+    const amount = officer.amount;
     const msgs = [];
     out.classList.remove('warn');
-    if (officer.amount !== null && !Number.isNaN(officer.amount)) {
-      if ((lo !== null && officer.amount < lo) || (hi !== null && officer.amount > hi)) {
-        msgs.push(`超出${fromTier ? '所选阶次的' : ''}罚款幅度（${rangeText(lo, hi)}），请核对是否有减轻处罚等依据。`);
+    if (amount !== null && !Number.isNaN(amount)) {
+      const outside = (a, b) => (a !== null && amount < a) || (b !== null && amount > b);
+      if (lawful && outside(llo, lhi)) {
+        msgs.push(`超出法定罚款幅度（${rangeText(llo, lhi)}，${lawful.citation}），请核对是否有减轻处罚等依据。`);
+        out.classList.add('warn');
+      } else if (outside(lo, hi)) {
+        msgs.push(`超出建议阶次的罚款幅度（${rangeText(lo, hi)}），请在决定书中说明理由。`);
         out.classList.add('warn');
       }
-      if (suggested !== undefined && Number(suggested) !== officer.amount) {
-        msgs.push(`已由执法人员修改（系统建议 ${fmtYuan(suggested)}）。听证、当场处罚等提醒按建议金额计算，修改后请重新核对。`);
+      if (f.suggested !== null && f.suggested !== undefined && Number(f.suggested) !== amount) {
+        msgs.push(`已由执法人员修改（系统建议 ${fmtYuan(f.suggested)}）。听证、当场处罚等提醒按建议金额计算，修改后请重新核对。`);
       }
     }
+    if (officer.tierLabel && tierChanged()) msgs.push(`阶次已改为“${officer.tierLabel}”：请确认金额在该阶次的幅度内。`);
     out.textContent = msgs.join(' ');
-    const range = $('#fine-range');
-    if (range && fromTier && rangeText(lo, hi)) range.textContent = `${rangeText(lo, hi)}（所选阶次）`;
+  }
+
+  function tierChanged() {
+    const t = officer.data && officer.data.tier;
+    return !!t && t.label !== officer.tierLabel;
   }
 
   function reminderCard(a) {
-    const items = a.reminders.map((r) => {
-      const o = isObj(r) ? r : { message: describe(r) };
-      const code = first(o.code, o.kind, o.type);
-      const title = describe(first(o.title, o.label, REMINDER_TITLES[code], code)) || '提醒';
-      const level = first(o.level, o.severity) === 'warning' || o.applies === true ? 'warn' : '';
-      return el('li', { class: `reminder ${level}` },
-        el('span', { class: 'tag', text: title }),
-        el('span', { text: describe(first(o.message, o.text, o.detail)) || '' }),
-        o.citation || o.basis ? el('span', { class: 'meta', text: ` 依据：${describe(first(o.citation, o.basis))}` }) : null);
-    });
+    const items = a.reminders.map((r) => el('li', { class: `reminder ${r.blocking ? 'warn' : ''}`.trim() },
+      el('span', { class: 'tag', text: (r.blocking ? '须处理 · ' : '') + (REMINDER_TITLES[r.code] || '提醒') }),
+      el('span', { text: r.message || '' }),
+      r.rule ? el('span', { class: 'meta', text: ` 依据：${r.rule}` }) : null));
     return el('section', { class: 'card result-card', id: 'reminder-card' },
       el('div', { class: 'card-head' }, el('h3', { class: 'card-title', text: '程序提醒' })),
       items.length ? el('ul', { class: 'reminders' }, items)
         : el('p', { class: 'muted', text: '无首违不罚、听证、当场处罚或时效方面的提醒。' }));
   }
 
+  function lighterCard(a) {
+    const l = a.lighter;
+    const side = (title, s) => el('p', { class: 'meta' },
+      `${title}：${s.citation || '（无）'}` + (s.effective_from ? `（${s.effective_from} 起施行${s.effective_to ? `，至 ${s.effective_to}` : ''}）` : ''));
+    return el('section', { class: 'card result-card', id: 'lighter-card' },
+      el('div', { class: 'card-head' }, el('h3', { class: 'card-title', text: '从旧兼从轻' })),
+      el('p', {}, el('strong', { text: `${LIGHTER_LABELS[l.lighter] || l.lighter}。` }), ` ${l.reason}`),
+      side('违法行为发生时', l.violation_version), side('作出决定时', l.decision_version),
+      el('p', { class: 'meta', text: `依据：${l.rule}` }));
+  }
+
   function renderAnalysis(a) {
     const body = $('#analysis-body');
     const parts = [];
-    if (a.nothing) {
+    if (a.noViolation) {
+      parts.push(notice('info',
+        el('p', { class: 'notice-title', text: '描述载明检查合格或未发现违法行为：不认定违法' }),
+        a.evidence.length ? el('ul', {}, a.evidence.map((e) => el('li', { text: e.text }))) : null));
+    } else if (a.nothing) {
       parts.push(notice('info',
         el('p', { class: 'notice-title', text: '未找到足够可信的适用条款' }),
-        el('p', { text: describe(first(a.raw.message, a.raw.reason)) || '请补充违法行为的具体情形，或通过左侧“法条检索”人工查找。' })));
+        el('p', { text: '请补充违法行为的具体情形，或通过左侧“法条检索”人工查找。' })));
     }
-    if (a.best) parts.push(matchCard(a));
+    if (a.best || a.top) parts.push(matchCard(a));
     if (a.tier || a.factors.length) parts.push(tierCard(a));
     else {
       officer.tierLabel = '';
@@ -587,17 +623,36 @@
     }
     if (a.fine) parts.push(fineCard(a));
     else officer.amount = null;
+    if (a.lighter) parts.push(lighterCard(a));
     if (a.reminders.length || a.best) parts.push(reminderCard(a));
-    if (!parts.length) {
-      parts.push(notice('info', el('p', { class: 'notice-title', text: '接口返回了结果，但其中没有本页可显示的内容。' }),
-        el('p', { text: '原始响应见下方。' })));
-    }
     parts.push(el('details', { class: 'raw-json' }, el('summary', { text: '原始响应（JSON）' }),
       el('pre', { text: JSON.stringify(a.raw, null, 2) })));
     body.replaceChildren(...parts);
     updateFineCheck();
     fillDocumentsFromAnalysis(a);
   }
+
+  function fillDocumentsFromAnalysis(a) {
+    const pair = answerPair(a);
+    const cites = (list) => list.filter(isObj).map((c) => c.citation).filter(Boolean).join('\n');
+    if (pair.violated.length || pair.basis.length) {
+      $('#doc-violated').value = cites(pair.violated);
+      $('#doc-basis').value = cites(pair.basis);
+    }
+    if (a.best && a.best.title) $('#case-cause').value = a.best.title;
+    if (a.reminders.some((r) => r.code === 'first_offence_no_penalty')) $('#doc-ground').value = 'first_violation';
+    updateCasePreview();
+  }
+
+  /** The tier reasons for the document: the factors of the answer, marked as the system's suggestion. */
+  function tierReasons() {
+    return (officer.data ? officer.data.factors : []).map((f) => ({
+      text: `${f.label || f.code}${f.text ? `：“${f.text}”` : ''}`,
+      suggested: true,
+      source: '执法助手分析',
+    })).filter((r) => r.text);
+  }
+  // ================================================================== end of the analysis answer
 
   function initAnalyze() {
     const form = $('#analyze-form');
@@ -641,21 +696,6 @@
   // ------------------------------------------------------------------ documents
   const lines = (s) => s.split('\n').map((x) => x.trim()).filter(Boolean);
 
-  function fillDocumentsFromAnalysis(a) {
-    const b = isObj(a.best) ? a.best : {};
-    const cites = (v) => asList(v).map(citeInfo).filter(Boolean).map((c) => c.citation).join('\n');
-    if (b.violated || b.basis) {
-      $('#doc-violated').value = cites(b.violated);
-      $('#doc-basis').value = cites(b.basis);
-    }
-    const title = first(b.case_cause, b.title, b.violation, b.violation_title);
-    if (title) $('#case-cause').value = describe(title);
-    if (a.reminders.some((r) => isObj(r) && ['first_violation', 'first_offence'].includes(first(r.code, r.kind)))) {
-      $('#doc-ground').value = 'first_violation';
-    }
-    updateCasePreview();
-  }
-
   function partyKind() {
     const r = $('input[name="party_type"]:checked');
     return r ? r.value : 'individual';
@@ -693,12 +733,7 @@
       if (types.length) c.penalty = penalty;
     }
     if (officer.tierLabel) {
-      const reasons = (officer.data ? officer.data.factors : []).filter(isObj).map((f) => ({
-        text: `${describe(first(f.label, f.code))}${f.text ? `：“${f.text}”` : ''}`,
-        suggested: true,
-        source: '执法助手分析',
-      })).filter((r) => r.text);
-      c.tier = { label: officer.tierLabel, reasons };
+      c.tier = { label: officer.tierLabel, reasons: tierReasons() };
     }
     if (kind === 'on_the_spot_decision') c.procedure = 'simple';
     return c;
@@ -895,7 +930,7 @@
     else if (ci.last) textLabel = `最后有效的条文（${ci.last.effective_from || '？'} 至 ${ci.last.effective_to || '？'}）`;
     else if (ci.text) textLabel = '条文';
     const candidates = ci.candidates.map((x) => describe(isObj(x) ? first(x.normalized, x.citation, x.law, x.title) : x)).filter(Boolean);
-    const later = ci.later ? describe(ci.later) : null;
+    const later = isObj(ci.later) ? ci.later.note : null;
     return el('li', { class: `cite-card ${statusClass(c.status)}`, id: `c-${n}`, 'data-status': c.status || '' },
       el('div', { class: 'cite-head' },
         el('a', { class: 'cite-n', href: `#m-${n}`, 'aria-label': `在文中定位第 ${n} 处引用`, text: String(n) }),
@@ -908,7 +943,9 @@
       (ci.text || c.status === 'verified') ? versionLine(ci) : null,
       candidates.length ? el('div', { class: 'candidates' }, el('p', { class: 'meta', text: '可能是指：' }),
         el('ul', {}, candidates.map((t) => el('li', { text: t })))) : null,
-      later ? el('p', { class: 'meta warn', text: `此后有变化：${later}（请按从旧兼从轻原则判断）` }) : null,
+      later ? el('p', { class: 'meta warn', text: `此后有变化：${later}` }) : null,
+      c.stored_text ? statuteText(c.stored_text, `所存其他版本的条文（${c.stored_text_applicable === false ? '不适用于该日' : '仅供参考'}）`) : null,
+      c.stored_text_note ? el('p', { class: 'meta warn', text: c.stored_text_note }) : null,
       ci.warnings.length ? el('ul', { class: 'warnings' }, ci.warnings.map((w) => el('li', { text: describe(w) }))) : null);
   }
 

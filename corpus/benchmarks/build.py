@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from corpus.benchmarks.cites import ResolverLike, verify
+from corpus.resolver import cn_date
 from corpus.benchmarks.conditions import parse_conditions
 from corpus.benchmarks.fines import fine_ranges
 from corpus.benchmarks.penalties import measures, penalty_types
@@ -136,24 +137,25 @@ def check_item(
             res = verify(cite, resolver, as_of)
         except CitationError as exc:
             report.count_citation("unparseable")
-            report.add("error", item.id, "citation_unparseable", f"{cite}: {exc}")
+            report.add("error", item.id, "citation_unparseable", f"{cite}：无法识别的引用（{exc}）")
             new_roles[role].append(cite)
             continue
         report.count_citation(res.status)
         new_roles[role].append(res.canonical)
         if res.status != "verified":
             msg = res.check.get("message") or res.reason or res.status
-            item.flags.append(f"{'违则' if role == 'violated' else '罚则'} {cite}: {res.status} on {as_of} ({msg})")
+            item.flags.append(f"{'违则' if role == 'violated' else '罚则'}{cite}在{cn_date(as_of)}未通过核验"
+                              f"（{res.status}）：{msg}")
             level = "warning" if res.status in {"law_not_found", "not_in_force"} else "error"
-            report.add(level, item.id, f"citation_{res.status}", f"{cite} on {as_of}: {msg}")
+            report.add(level, item.id, f"citation_{res.status}", f"{cite}在{cn_date(as_of)}未通过核验：{msg}")
             continue
         later = res.check.get("later_change") or {}
         if later.get("kind") == "repealed" and later.get("effective"):
             repeals.append(later["effective"])
             item.flags.append(
-                f"{cite} was repealed on {later['effective']}"
-                + (f" by {later.get('by')}" if later.get("by") else "")
-                + f": usable for violations before {later['effective']}, flagged after (R2.6, R2.9)"
+                f"{cite}已于{cn_date(later['effective'])}废止"
+                + (f"（被《{later.get('by')}》取代）" if later.get("by") else "")
+                + f"：仅适用于{cn_date(later['effective'])}之前的违法行为，此后的予以标注（R2.6、R2.9）"
             )
     item.violated, item.basis = new_roles["violated"], new_roles["basis"]
     for t in item.tiers:
@@ -164,7 +166,8 @@ def check_item(
         if res.status == "verified":
             t.statutory_ground = res.canonical
         else:
-            report.add("error", item.id, f"ground_{res.status}", f"statutory ground {t.statutory_ground}: {res.reason}")
+            report.add("error", item.id, f"ground_{res.status}",
+                       f"法定依据{t.statutory_ground}未通过核验：{res.check.get('message') or res.reason}")
     if repeals:
         item.extra["statute_repealed_on"] = min(repeals)
 
@@ -177,7 +180,7 @@ def check_item(
     if not statutory:
         if any(t.fines for t in item.tiers):
             report.add("info", item.id, "statutory_range_unknown",
-                       "no fine range could be read from the cited 罚则 in the store; bands not checked")
+                       "未能从法规库中所引罚则的原文读出罚款幅度：未核对各阶次的罚款幅度")
         return item
     kept: list[Tier] = []
     for t in item.tiers:
@@ -186,8 +189,8 @@ def check_item(
             report.rows_skipped += 1
             report.rows_loaded -= 1
             report.add("error", f"{item.id} tier {t.source_label}", "band_outside_statute",
-                       f"{', '.join(f.describe() for f in bad)} is outside the statutory range "
-                       f"{', '.join(s.describe() for s in statutory)} of {', '.join(item.basis)} (R5.10)")
+                       f"{'、'.join(f.describe() for f in bad)}超出{'、'.join(item.basis)}规定的法定幅度"
+                       f"（{'、'.join(s.describe() for s in statutory)}）（R5.10）")
             continue
         kept.append(t)
     item.tiers = kept

@@ -2,7 +2,7 @@
 
 Covers what benchmark tables really write: 超标0.5倍以下, 超标5.0dB（A）以上10.0dB（A）以下, 违法所得25万元以上不超过30万元,
 两年内第2次, 两年内3次以上, 再犯, 涉及危险废物0.2吨以下, 面积1000平方米以上, 3000平方米≤密闭式堆场面积, 超过48小时, 仅1处,
-拒不改正, 不涉及环境敏感区 … Conditions written only in words stay unparsed; the classifier in ``nlp.tiers`` reads them.
+拒不改正, 不涉及环境敏感区 … Conditions written only in words stay unparsed; the classifier in ``analysis.tiers`` reads them.
 
 Bounds (R5.8): ``以上`` includes the number; ``以下``/``以内``/``不超过`` include it unless the source says otherwise
 (粤裁量规定 第二十三条 excludes it from ``以下``: pass ``below_inclusive=False``); ``不足``/``不满``/``低于`` and ``超过``/``高于``

@@ -91,13 +91,16 @@ class Predicate(_Model):
         }[self.op]
 
     def describe(self) -> str:
-        """Short human form, e.g. ``超标倍数 <= 0.5倍``."""
+        """Short human form an officer reads, e.g. ``超标倍数 ≤ 0.5倍``, ``首次违法：是``."""
         val = self.value
-        if isinstance(val, float):
-            val = f"{val:.4g}"
         scope = f"[{self.window}]" if self.window else ""
         subj = f"({self.subject})" if self.subject else ""
-        return f"{self.field}{subj}{scope} {self.op} {val}{self.unit or ''}"
+        if isinstance(val, bool) and self.op in ("==", "!="):
+            return f"{self.field}{subj}{scope}：{'是' if val == (self.op == '==') else '否'}"
+        if isinstance(val, float):
+            val = f"{val:.4g}"
+        op = {"<=": "≤", ">=": "≥", "==": "=", "!=": "≠"}.get(self.op, self.op)
+        return f"{self.field}{subj}{scope} {op} {val}{self.unit or ''}"
 
 
 class FineRange(_Model):

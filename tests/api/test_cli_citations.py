@@ -73,7 +73,8 @@ def test_missing_store_is_explained(monkeypatch, tmp_path) -> None:
     get_settings.cache_clear()
     res = runner.invoke(app, ["show", "《消防法》第六十条"])
     get_settings.cache_clear()
-    assert res.exit_code == 2 and "ingest" in res.output
+    assert res.exit_code == 2 and "[not_built]" in res.output and "run enforcement-helper build" in res.output
+    assert not (tmp_path / "corpus.sqlite").exists()
 
 
 def test_contract_fields_keep_article_sub(app_env) -> None:
@@ -94,8 +95,8 @@ def test_show_before_the_stored_version_warns_and_gives_no_text(app_env) -> None
     assert old["status"] == "not_in_force" and old["text"] is None and old["as_of_version"] is None
     assert old["stored_text"] and now["text"] and old["stored_text_applicable"] is False
     res = runner.invoke(app, ["show", cite, "--as-of", "2014-05-01"])
-    assert res.exit_code == 1 and "WARNING" in res.stdout
-    assert res.stdout.index("WARNING") < res.stdout.index(old["stored_text"][:20])
+    assert res.exit_code == 1 and "注意：并非" in res.stdout
+    assert res.stdout.index("注意：并非") < res.stdout.index(old["stored_text"][:20])
 
 
 def test_search_jsonl_and_text_carry_the_signals(monkeypatch, built_index, data_dir, shared_dir) -> None:
@@ -115,5 +116,5 @@ def test_search_jsonl_and_text_carry_the_signals(monkeypatch, built_index, data_
     assert any("道路交通安全法" in n for n in out["old"]["notes"])
     assert not any("道路交通安全法" in n for n in out["new"]["notes"])
     text = runner.invoke(app, ["search", q, "--as-of", "2010-06-01", "--top-k", "3"]).stdout
-    assert "note:" in text and "道路交通安全法" in text
+    assert "提示：" in text and "道路交通安全法" in text
     get_settings.cache_clear()

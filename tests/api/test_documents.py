@@ -414,7 +414,7 @@ def test_invalid_identifier_needs_an_override(case, verify) -> None:
         render("penalty_decision", case, "docx", verify=verify)
     case["party"]["identifier_override"] = "营业执照原件核对无误（执法人员李明）"
     out = json.loads(render("penalty_decision", case, "json", verify=verify))
-    assert any("override" in w for w in out["warnings"])
+    assert any("执法人员已确认采用" in w for w in out["warnings"])
 
 
 # ------------------------------------------------------------------------------ numbers, errors
@@ -463,20 +463,17 @@ def test_errors_are_value_errors_with_codes() -> None:
         assert issubclass(cls, DocumentError) and issubclass(cls, ValueError) and cls.code
 
 
-def test_default_verifier_uses_the_store_from_settings(app_env, case, tmp_path, monkeypatch) -> None:
-    from api.core.settings import get_settings
+def test_documents_are_never_rendered_unverified(case, data_dir, tmp_path) -> None:
     from api.documents.errors import VerifierUnavailable
-    from api.documents.render import _resolver_for
+    from api.documents.render import store_verifier
 
-    _resolver_for.cache_clear()
-    assert "渝北市监处罚〔2026〕356号" in render("penalty_decision", case, "html")  # no verify argument
-    monkeypatch.setenv("EH_DATA_DIR", str(tmp_path / "empty"))
-    get_settings.cache_clear()
-    _resolver_for.cache_clear()
-    with pytest.raises(VerifierUnavailable) as e:
-        render("penalty_decision", case, "html")
-    assert "ingest" in str(e.value)
-    _resolver_for.cache_clear()
+    with pytest.raises(VerifierUnavailable):
+        render("penalty_decision", case, "html")  # no verifier: refused, not read from process settings
+    html = render("penalty_decision", case, "html", verify=store_verifier(data_dir / "corpus.sqlite"))
+    assert "渝北市监处罚〔2026〕356号" in html
+    with pytest.raises(VerifierUnavailable):
+        store_verifier(tmp_path / "empty" / "corpus.sqlite")
+    assert not (tmp_path / "empty").exists()
 
 
 def test_hearing_notice_only_when_a_ground_applies(case, verify) -> None:

@@ -76,7 +76,7 @@ def test_market_supervision_hearing_threshold() -> None:
     assert at.hearing_required and at.documents == ["prior_notice", "hearing_notice", "penalty_decision"]
     assert not below.hearing_required and below.documents == ["prior_notice", "penalty_decision"]
     assert not org.hearing_required  # 法人 threshold is higher
-    assert any("verify" in w for w in at.warnings)  # the source is not in the bundled corpus
+    assert any("请核实" in w for w in at.warnings)  # the source is not in the bundled corpus
 
 
 def test_licence_and_business_penalties_always_give_a_hearing() -> None:
@@ -102,7 +102,7 @@ def test_unconfigured_domain_keeps_the_hearing_right_marked() -> None:
     plan = select_documents(case("organization", "general", fine_fen=100_000_000))
     assert plan.hearing_required and plan.hearing_suggested
     assert "hearing_notice" in plan.documents and "第六十三条第一款第（一）项" in plan.hearing_grounds[0]
-    assert any("no 较大数额 threshold" in w and "系统建议" in w for w in plan.warnings)
+    assert any("未配置“较大数额”标准" in w and "系统建议" in w for w in plan.warnings)
     configured = select_documents(case("individual", "public_order", fine_fen=400_000))
     assert configured.hearing_required and not configured.hearing_suggested
 

@@ -46,16 +46,16 @@ def _post_raw(client: TestClient, url: str, body: str, **headers: str):
 
 # ---- 2. text fields: lone surrogates and control characters are 422, never 500 -----------------------------------
 BAD_TEXT = [
-    ("/v1/search", r'{"id": "\ud800", "query": "无证经营"}', "id", "surrogate"),
-    ("/v1/search", r'{"query": "无证\u0000经营"}', "query", "control"),
-    ("/v1/search", r'{"query": "无证经营", "as_of": "2025-01-01\udfff"}', "as_of", "surrogate"),
-    ("/v1/analyze", r'{"id": "\udc00", "description": "小贩占道经营"}', "id", "surrogate"),
-    ("/v1/analyze", r'{"description": "小贩占道经营\u0007"}', "description", "control"),
-    ("/v1/analyze/batch", r'{"items": [{"description": "占道\ud83d"}]}', "items.0.description", "surrogate"),
-    ("/v1/citations/verify", r'{"text": "《消防法》第六十条\udfff"}', "text", "surrogate"),
-    ("/v1/citations/verify", r'{"text": "《消防法》\u001b[31m第六十条"}', "text", "control"),
-    ("/v1/extract", r'{"text": "张三\u000b身份证"}', "text", "control"),
-    ("/v1/extract", r'{"text": "张三", "reference_date": "\ud800"}', "reference_date", "surrogate"),
+    ("/v1/search", r'{"id": "\ud800", "query": "无证经营"}', "id", "孤立代理字符"),
+    ("/v1/search", r'{"query": "无证\u0000经营"}', "query", "控制字符"),
+    ("/v1/search", r'{"query": "无证经营", "as_of": "2025-01-01\udfff"}', "as_of", "孤立代理字符"),
+    ("/v1/analyze", r'{"id": "\udc00", "description": "小贩占道经营"}', "id", "孤立代理字符"),
+    ("/v1/analyze", r'{"description": "小贩占道经营\u0007"}', "description", "控制字符"),
+    ("/v1/analyze/batch", r'{"items": [{"description": "占道\ud83d"}]}', "items.0.description", "孤立代理字符"),
+    ("/v1/citations/verify", r'{"text": "《消防法》第六十条\udfff"}', "text", "孤立代理字符"),
+    ("/v1/citations/verify", r'{"text": "《消防法》\u001b[31m第六十条"}', "text", "控制字符"),
+    ("/v1/extract", r'{"text": "张三\u000b身份证"}', "text", "控制字符"),
+    ("/v1/extract", r'{"text": "张三", "reference_date": "\ud800"}', "reference_date", "孤立代理字符"),
 ]
 
 
@@ -167,7 +167,7 @@ def test_deadline_answers_503_frees_the_slot_and_health_answers_meanwhile(app_en
             t.join(timeout=3 * timeout)
         for status, body, elapsed in answers.values():
             assert status == 503 and body["error"]["code"] == "request_timeout", body
-            assert "超时" in body["error"]["message"] and f"{timeout:g} s" in body["error"]["message"]
+            assert "超时" in body["error"]["message"] and f"{timeout:g} 秒" in body["error"]["message"]
             assert 0.9 * timeout <= elapsed < timeout + 1.5, elapsed
         assert len(answers) == 2
         # The slots are back although both abandoned computations still sleep.
@@ -179,7 +179,7 @@ def test_deadline_answers_503_frees_the_slot_and_health_answers_meanwhile(app_en
         while time.monotonic() - min(started) < 3 * timeout + 0.6:
             time.sleep(0.1)
         r = c.get("/readyz")
-        assert r.status_code == 503 and "stuck" in r.json()["error"]["message"] and "/v1/search" in r.text
+        assert r.status_code == 503 and "卡住" in r.json()["error"]["message"] and "/v1/search" in r.text
         while pool.running:  # they finish at 5 deadlines; the worker is ready again
             assert time.monotonic() - min(started) < 5 * timeout + 3.0
             time.sleep(0.1)
@@ -363,8 +363,7 @@ def test_readyz_and_errors_name_no_server_paths(client: TestClient, shared_dir: 
             _no_paths(r.text, tmp_path, data_dir)
             if d.name == "empty":
                 r = c.post("/v1/citations/verify", json={"text": "《消防法》第六十条"})
-                assert r.status_code == 503 and r.json()["error"]["code"] == "store_missing"
-                assert "<path>" in r.json()["error"]["message"]
+                assert r.status_code == 503 and r.json()["error"]["code"] == "not_built"
                 _no_paths(r.text, tmp_path, data_dir)
     r = client.get("/readyz")
     assert r.status_code == 200

@@ -188,13 +188,14 @@ def test_body_limit_counts_chunked_bodies(app_env, monkeypatch) -> None:
         assert small.status_code == 200 and small.json()
 
 
-def test_readyz_not_ready_without_index_or_store(shared_dir, data_dir, tmp_path) -> None:
+def test_readyz_not_built_without_index_or_store(shared_dir, data_dir, tmp_path) -> None:
     from api.core.settings import Settings
 
     (tmp_path / "corpus.sqlite").symlink_to(data_dir / "corpus.sqlite")
-    for d, reason in ((tmp_path, "no retrieval index"), (tmp_path / "empty", "store")):
+    for d, reason in ((tmp_path, "检索索引尚未建立"), (tmp_path / "empty", "法规库尚未建立")):
         d.mkdir(exist_ok=True)
         with TestClient(create_app(Settings(data_dir=d, shared_dir=shared_dir, dev_api_key=""))) as c:
             r = c.get("/readyz")
-        assert r.status_code == 503 and r.json()["error"]["code"] == "not_ready"
+        assert r.status_code == 503 and r.json()["error"]["code"] == "not_built"
         assert reason in r.json()["error"]["message"]
+        assert not (d / "index").exists()  # reported, never built

@@ -100,7 +100,7 @@ def test_jiangmen_basis_is_the_statute_and_repeal_is_flagged(jiangmen):
     air = items["jiangmen-3-3"]
     assert air.basis == ["《中华人民共和国大气污染防治法》第九十九条第（一）项"]
     assert air.extra["statute_repealed_on"] == "2026-08-15"
-    assert any("2026-08-15" in f and "before" in f for f in air.flags)
+    assert any("2026年8月15日" in f and "之前" in f for f in air.flags)
     assert air.window.valid_from == date(2020, 3, 1) and air.window.valid_to == date(2023, 2, 28)
     # the quoted statute text is kept for comparison (R1.13) but never replaces the store's text
     assert "十万元以上一百万元以下" in air.basis_text

@@ -32,12 +32,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import nlp
-from analysis import compliance
+from analysis import compliance, tiers
 from api.core.settings import Settings
 from corpus.benchmarks import DEFAULT_BENCHMARK, load_yaml
 from corpus.benchmarks.schema import EnforcementItem
 from index import query, sparse
-from nlp import citations, dates, encoders, entities, facts, identifiers, money, numerals, regions, tiers
+from nlp import citations, dates, encoders, entities, facts, identifiers, money, numerals, regions
 
 LIMIT = Settings.model_fields["max_text_chars"].default
 REFERENCE = date(2025, 3, 5)
@@ -143,7 +143,7 @@ TARGETS: tuple[Target, ...] = (
     Target("nlp.encoders.HashEncoder.encode_queries", lambda s: encoders.HashEncoder().encode_queries([s]), 3.0),
     Target("nlp.encoders.HashEncoder.encode_passages", lambda s: encoders.HashEncoder().encode_passages([s, s]),
            3.0),
-    Target("nlp.tiers.TierModel.tier_probs", _tier_probs, 3.0),
+    Target("analysis.tiers.TierModel.tier_probs", _tier_probs, 3.0),
     Target("nlp.facts.extract_facts", lambda s: facts.conduct_text(facts.extract_facts(s)), 6.0, heavy=True),
     Target("nlp.entities.find_identifiers", lambda s: entities.find_identifiers(s, TODAY), 3.0, heavy=True),
     Target("nlp.entities.find_temporal", lambda s: entities.find_temporal(s, REFERENCE), 3.0, heavy=True),
@@ -153,10 +153,10 @@ TARGETS: tuple[Target, ...] = (
     Target("nlp.entities.find_addresses", lambda s: entities.find_addresses(s, _tokens(s)), 13.0, heavy=True),
     Target("nlp.entities.extract_entities", lambda s: entities.extract_entities(s, date.max, TODAY), 15.0,
            (entities.EntityError,), heavy=True),
-    Target("nlp.tiers.suggest_tier",
+    Target("analysis.tiers.suggest_tier",
            lambda s: tiers.suggest_tier(s, _items()[0], _tier_model(), decision_date=TODAY, statements=s), 8.0,
            heavy=True),
-    Target("nlp.tiers.no_penalty_list_reminders", lambda s: tiers.no_penalty_list_reminders(s, _items()[:10]), 6.0,
+    Target("analysis.tiers.no_penalty_list_reminders", lambda s: tiers.no_penalty_list_reminders(s, _items()[:10]), 6.0,
            heavy=True),
     # Outside nlp/ but on every search and analyze request: the query's conduct clause and its BM25 tokens.
     Target("index.query.extract_conduct", query.extract_conduct, 1.5),
@@ -182,17 +182,19 @@ NOT_TEXT: dict[str, str] = {
     "nlp.facts.Facts.polarity": "looks facts up by cue code",
     "nlp.facts.Facts.money": "looks facts up by money code",
     "nlp.facts.Facts.amount_fen": "looks facts up by money code",
-    "nlp.tiers.TierModel.fit": "training on benchmark conditions, not request text",
-    "nlp.tiers.TierModel.predict_proba": "covered through TierModel.tier_probs",
-    "nlp.tiers.load_or_train": "text names the kind of model",
+    "analysis.tiers.TierModel.fit": "training on benchmark conditions, not request text",
+    "analysis.tiers.TierModel.predict_proba": "covered through TierModel.tier_probs",
+    "analysis.tiers.load_or_train": "text names the kind of model",
+    "analysis.tiers.load_tier_model": "text names the kind of model",
     "index.sparse.get_tokenizer": "name is the name of a tokenizer",
     "index.sparse.BM25Backend.build": "indexes corpus passages, not request text",
     "index.sparse.BM25Backend.load": "loads a saved index by path",
     "index.sparse.BM25Backend.scores": "needs a built index: tests/api/test_search_analyze.py times hostile queries",
 }
 
-# Modules outside nlp/ whose functions read request text on every search or analyze.
-REQUEST_PATH_MODULES = ("index.query", "index.sparse", "analysis.compliance")
+# Modules outside nlp/ whose functions read request text on every search or analyze (analysis.tiers: the
+# tier, fine and reminders of every analyze).
+REQUEST_PATH_MODULES = ("index.query", "index.sparse", "analysis.compliance", "analysis.tiers")
 
 
 def _public_text_functions() -> set[str]:

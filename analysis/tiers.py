@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import functools
 import math
+import pickle
 import re
+import sys
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
@@ -40,6 +42,8 @@ from nlp.spans import SpanMask
 __all__ = [
     "FEATURE_FIELDS",
     "load_or_train",
+    "load_tier_model",
+    "TierModelNotBuilt",
     "no_penalty_list_reminders",
     "training_rows",
     "TierModel",
@@ -319,7 +323,12 @@ class TierModel:
         """Load a saved model; ``encoder`` must be the one it was trained with (checked by name)."""
         import joblib
 
-        blob = joblib.load(path)
+        try:
+            blob = joblib.load(path)
+        except ModuleNotFoundError as exc:
+            if exc.name != _MOVED_FROM:
+                raise
+            blob = _load_moved(Path(path))
         model: TierModel = blob["model"]
         if blob.get("encoder_name") and getattr(encoder, "name", None) != blob["encoder_name"]:
             raise ValueError(f"tier model was trained with encoder {blob['encoder_name']!r}")
@@ -327,10 +336,25 @@ class TierModel:
         return model
 
 
+# TierModel lived in nlp/tiers.py before the layers were enforced (#14): files saved then name that module.
+_MOVED_FROM = "nlp.tiers"
+
+
+def _load_moved(path: Path) -> Any:
+    """A model file saved when TierModel was ``nlp.tiers.TierModel``: the old name points here for this load only."""
+    import joblib
+
+    sys.modules[_MOVED_FROM] = sys.modules[__name__]
+    try:
+        return joblib.load(path)
+    finally:
+        del sys.modules[_MOVED_FROM]
+
+
 class _LinearHead:
     """``TierModel.predict_proba`` for one text in plain numpy: TF-IDF features, the linear decision of each
     fold's logistic regression, its per-class sigmoid calibration, normalisation and the mean over folds, as
-    sklearn's ``CalibratedClassifierCV(method="sigmoid")`` computes them (tests/nlp/test_tiers.py checks the two
+    sklearn's ``CalibratedClassifierCV(method="sigmoid")`` computes them (tests/analysis/test_tiers.py checks the two
     agree)."""
 
     def __init__(self, model: TierModel, folds: list[tuple[np.ndarray, ...]], n_classes: int) -> None:
@@ -406,21 +430,49 @@ class _LinearHead:
         return mean / len(self.folds)
 
 
+class TierModelNotBuilt(ValueError):
+    """No usable tier model at the path: none saved, or one trained for another text kind or encoder."""
+
+    code = "not_built"
+
+
+def load_tier_model(path: Path, encoder: Any | None = None, text: str = "auto") -> TierModel:
+    """The tier model saved at ``path``; never trains (serving only loads what the build made).
+
+    Raises:
+        TierModelNotBuilt: nothing saved, or the saved model is of another kind or encoder (the message, in
+            Chinese, says which).
+    """
+    want = ("hybrid" if encoder is not None else "tfidf") if text == "auto" else text
+    if not Path(path).is_file():
+        raise TierModelNotBuilt("阶次模型尚未训练")
+    try:
+        saved = TierModel.load(Path(path), encoder)
+    except (ValueError, EOFError, AttributeError, ImportError, pickle.UnpicklingError) as exc:
+        # another encoder, or a file of an older version
+        raise TierModelNotBuilt(f"阶次模型已过期（与当前编码器或版本不符：{exc}）") from None
+    if saved.kind != want:
+        raise TierModelNotBuilt(f"阶次模型已过期（训练时的文本特征为 {saved.kind}，当前设置为 {want}）")
+    return saved
+
+
 def load_or_train(path: Path | None, items: Sequence[EnforcementItem], encoder: Any | None = None,
                   text: str = "auto") -> TierModel:
     """The tier model saved at ``path``, or a new one trained on ``items`` (tiers with a severity) and saved.
 
     Training on the 江门 table (866 conditions) takes a few seconds with TF-IDF and about half a minute with e5
-    on two cores; it happens once per data directory, and again when ``text`` asks for another kind of model.
+    on two cores; ``enforcement-helper build`` does it once per data directory, and again when ``text`` asks for
+    another kind of model. Serving calls :func:`load_tier_model`, which never trains.
     """
     want = ("hybrid" if encoder is not None else "tfidf") if text == "auto" else text
-    if path is not None and Path(path).is_file():
+    if path is not None:
         try:
-            saved = TierModel.load(Path(path), encoder)
-            if saved.kind == want:
-                return saved
-        except (ValueError, EOFError, AttributeError):
-            pass  # trained with another encoder or an older version: retrain
+            saved = load_tier_model(Path(path), encoder, text)
+            if _MOVED_FROM.encode() in Path(path).read_bytes():
+                saved.save(Path(path))  # the build rewrites a file that names the old module, same model
+            return saved
+        except TierModelNotBuilt:
+            pass  # none yet, or another kind: train
     texts, feats, labels, _ = training_rows(items)
     if not texts:
         raise ValueError("no tier with a severity and a condition to train on")
@@ -536,12 +588,12 @@ _HEAVIER = {
 # 听证 thresholds ("较大数额", R4.4): (domain prefix or "*", party, fine ≥ yuan, source, verified?)
 HEARING_THRESHOLDS: tuple[tuple[str, str, float, str, bool], ...] = (
     ("治安", "any", 4000, "治安法 第一百一十七条第一款", True),
-    ("消防", "individual", 2000, "公安程序规定(2019) 第一百二十三条第二款（corpus copy; verify it is current）", False),
-    ("消防", "organization", 10000, "公安程序规定(2019) 第一百二十三条第二款（corpus copy; verify it is current）", False),
-    ("道路交通", "individual", 2000, "公安程序规定(2019) 第一百二十三条第二款（corpus copy; verify it is current）", False),
-    ("道路交通", "organization", 10000, "公安程序规定(2019) 第一百二十三条第二款（corpus copy; verify it is current）", False),
-    ("生态环境", "individual", 5000, "环境行政处罚办法(2010) 第七十八条（superseded; the 2023 办法 is not in the corpus — verify）", False),
-    ("生态环境", "organization", 50000, "环境行政处罚办法(2010) 第七十八条（superseded; the 2023 办法 is not in the corpus — verify）", False),
+    ("消防", "individual", 2000, "公安程序规定(2019) 第一百二十三条第二款（法规库所存文本，请核实是否现行有效）", False),
+    ("消防", "organization", 10000, "公安程序规定(2019) 第一百二十三条第二款（法规库所存文本，请核实是否现行有效）", False),
+    ("道路交通", "individual", 2000, "公安程序规定(2019) 第一百二十三条第二款（法规库所存文本，请核实是否现行有效）", False),
+    ("道路交通", "organization", 10000, "公安程序规定(2019) 第一百二十三条第二款（法规库所存文本，请核实是否现行有效）", False),
+    ("生态环境", "individual", 5000, "环境行政处罚办法(2010) 第七十八条（已被取代；2023年办法不在法规库中，请核实）", False),
+    ("生态环境", "organization", 50000, "环境行政处罚办法(2010) 第七十八条（已被取代；2023年办法不在法规库中，请核实）", False),
 )
 _HEARING_TYPES = {"吊销许可证件", "降低资质等级", "责令停产停业", "责令关闭", "限制从业", "限制开展生产经营活动"}
 # A sentence that reports 陈述申辩 / 听证. Tried only where a sentence starts: a sentence without those words
@@ -645,7 +697,7 @@ def suggest_tier(
     for f in facts.facts:
         if f.polarity == 1 and f.code in _HEAVIER and ignored.overlaps(f.span[0], f.span[0] + 1):
             factors.append(_fact_factor(f, f.code, f.label or f.code, 0, "处罚法 第四十五条第二款；R3.13",
-                                        "said in 陈述申辩/听证: never moves the case up"))
+                                        "系陈述申辩或听证中的陈述：不得因此加重处罚"))
     extra_light: list[Fact] = []
     if statements:
         st = extract_facts(statements)
@@ -654,7 +706,7 @@ def suggest_tier(
                 extra_light.append(f)
             elif f.polarity == 1 and f.code in _HEAVIER:
                 factors.append(Factor(f.code, f.label or f.code, 0, f.text, None, "处罚法 第四十五条第二款；R3.13",
-                                      "from the 陈述申辩: ignored for heavier penalties"))
+                                      "来自陈述申辩：不作为加重处罚的依据"))
 
     # ---- band
     tiers = list(item.tiers)
@@ -670,7 +722,7 @@ def suggest_tier(
                 f = src[p.field]
                 band_spans.add(tuple(f.span))
                 factors.append(_fact_factor(f, f"band:{p.field}", p.describe(), 0, "裁量基准阶次条件（R5.1）",
-                                            f"meets tier {chosen.source_label}: {p.text}"))
+                                            f"符合阶次“{chosen.source_label}”的条件：{p.text}"))
         # a band whose condition names the cue (「经责令改正拒不改正的」), however it was chosen
         band_spans |= {tuple(f.span) for f in facts.facts if f.type == "cue" and f.polarity == 1
                            and f.text and f.text in (chosen.condition or "")}
@@ -732,7 +784,7 @@ def suggest_tier(
         if pol.get(c) == 1 and f is not None and not ignored.overlaps(f.span[0], f.span[0] + 1):
             if in_band(f):
                 factors.append(_fact_factor(f, c, f.label or c, 0, "R3.12；R5.1（已用于选择阶次）",
-                                            "chose the band; not counted again for the position"))
+                                            "已用于选择阶次，不再重复用于确定幅度内的位置"))
                 continue
             heavier.append((c, _HEAVIER[c], f))
     if not no_penalty:
@@ -762,7 +814,7 @@ def suggest_tier(
     if party and item.party not in ("any", party):
         reminders.append(Reminder("party_mismatch", f"该事项适用于{'单位' if item.party == 'organization' else '个人'}，"
                                   f"当事人为{'单位' if party == 'organization' else '个人'}：请核对罚则的款（单位/个人分款）",
-                                  "DOMAIN.md pitfall (c)"))
+                                  "单位/个人分款（陷阱(c)）"))
 
     tier_out = {
         "label": adjustment if adjustment == "不予处罚" else (chosen.level if chosen else "一般"),
@@ -990,7 +1042,7 @@ def _procedure_reminders(item: EnforcementItem, tier: Tier | None, fine: dict[st
                                           f"处罚法 第六十三条第一款；{source}"))
         elif amount >= 10000:
             reminders.append(Reminder("hearing", f"罚款 {amount:,.0f} 元可能属于“较大数额”：本领域听证标准未收录，请按本地标准核实",
-                                      "处罚法 第六十三条第一款（较大数额由各地各部门规定；not in the bundled corpus）"))
+                                      "处罚法 第六十三条第一款（较大数额由各地各部门规定；本系统法规库未收录）"))
     # R4.2 当场处罚
     if item.domain.startswith("道路交通"):
         limit, rule = 200.0, "道交法 第一百零七条第一款"

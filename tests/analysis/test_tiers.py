@@ -13,7 +13,15 @@ import pytest
 from corpus.benchmarks import DEFAULT_BENCHMARK, load_yaml
 from corpus.benchmarks.sources import jiangmen_table
 from nlp.facts import extract_facts
-from nlp.tiers import TierModel, facts_to_fields, load_or_train, project, suggest_tier, training_rows
+from analysis.tiers import (
+    TierModel,
+    facts_to_fields,
+    load_or_train,
+    predicate_features,
+    project,
+    suggest_tier,
+    training_rows,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 DECISION = date(2026, 11, 22)
@@ -305,7 +313,7 @@ def test_a_fact_that_chose_the_band_does_not_move_the_position(sample):
     assert s.tier["label"] == "从重" and s.adjustment == "一般"
     assert band.min < s.fine["suggested"] < band.max
     (f,) = [f for f in s.factors if f.code == "refused_to_correct"]
-    assert f.direction == 0 and "chose the band" in (f.note or "")
+    assert f.direction == 0 and "已用于选择阶次" in (f.note or "")
 
 
 def test_closed_world_default_tier_is_not_certain(sample, model):
@@ -347,3 +355,40 @@ def test_five_year_limitation_for_life_and_health_with_harm(sample):
     harmed = suggest_tier("某超市经营超过保质期的食品，造成严重后果。", item, **kw)
     assert harmed.adjustment != "不予处罚"
     assert not any(r.code == "limitation_expired" for r in harmed.reminders)
+
+
+# ---------------------------------------------------------------- loading: serving never trains
+
+
+def test_load_tier_model_never_trains(jiangmen, model, tmp_path):
+    from analysis.tiers import TierModelNotBuilt, load_tier_model
+
+    with pytest.raises(TierModelNotBuilt, match="尚未训练"):
+        load_tier_model(tmp_path / "none.joblib")
+    assert not (tmp_path / "none.joblib").exists()
+    model.save(tmp_path / "m.joblib")
+    with pytest.raises(TierModelNotBuilt, match="当前设置为 none"):
+        load_tier_model(tmp_path / "m.joblib", text="none")  # another kind: stale, not retrained
+    assert load_tier_model(tmp_path / "m.joblib", text="tfidf").kind == "tfidf"
+
+
+def test_a_model_saved_under_the_old_module_loads_and_the_build_rewrites_it(model, jiangmen, tmp_path, monkeypatch):
+    import sys
+
+    import analysis.tiers as tiers_module
+
+    old = tmp_path / "tier_model.joblib"
+    with monkeypatch.context() as m:  # write the file as nlp.tiers.TierModel did before the move
+        m.setitem(sys.modules, "nlp.tiers", tiers_module)
+        m.setattr(TierModel, "__module__", "nlp.tiers")
+        model.save(old)
+    assert b"nlp.tiers" in old.read_bytes() and "nlp.tiers" not in sys.modules
+    loaded = TierModel.load(old)
+    assert "nlp.tiers" not in sys.modules  # the old name was only borrowed for the load
+    text = jiangmen[0].tiers[0].condition
+    sev = [t.severity for t in jiangmen[0].tiers]
+    f = predicate_features(jiangmen[0].tiers[0].predicates)
+    assert np.allclose(loaded.tier_probs(text, f, sev), model.tier_probs(text, f, sev))
+    load_or_train(old, jiangmen, encoder=None)  # the build: same model, written under its present module
+    assert b"nlp.tiers" not in old.read_bytes() and b"analysis.tiers" in old.read_bytes()
+    assert np.allclose(TierModel.load(old).tier_probs(text, f, sev), model.tier_probs(text, f, sev))
