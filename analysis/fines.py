@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from typing import Any
 
 from nlp.money import FineRange, find_fine_ranges
@@ -59,6 +60,12 @@ def _item_ranges(text: str, ranges: list[FineRange], item: int) -> list[FineRang
     return ours if named and ours else ranges
 
 
+@lru_cache(maxsize=4096)
+def _statute_ranges(text: str) -> tuple[FineRange, ...]:
+    """The fine ranges of a statute text, parsed once: the same 罚则 comes back in request after request."""
+    return tuple(find_fine_ranges(text))
+
+
 def choose_range(text: str, party: str | None, amounts: dict[str, float] | None = None,
                  serious: bool = False, item: int | None = None) -> FineRange | None:
     """The range of a 罚则 text that fits the party and the facts, or None when it names no fine.
@@ -67,7 +74,7 @@ def choose_range(text: str, party: str | None, amounts: dict[str, float] | None 
     range whose amount test the facts meet (货值金额不足一万元的 …) comes first; then the 情节严重 range when the facts
     state it; else the basic range (no condition), and only failing that a conditioned one.
     """
-    ranges = [r for r in find_fine_ranges(text) if r.kind in ("amount", "multiple", "percent") and _for_party(r, party)]
+    ranges = [r for r in _statute_ranges(text) if r.kind in ("amount", "multiple", "percent") and _for_party(r, party)]
     if not ranges:
         return None
     if item is not None:

@@ -23,7 +23,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     observability.configure_logging(settings.log_json)
     services = Services(settings)
-    pool = RequestPool(settings.request_threads, settings.request_timeout_s, settings.exit_when_stuck)
+    pool = RequestPool(settings.request_threads, settings.request_timeout_s, settings.exit_when_stuck,
+                       settings.heavy_request_bytes)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

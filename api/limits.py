@@ -44,12 +44,17 @@ class RequestPool:
         threads: Computations at once (``EH_REQUEST_THREADS``); the rest wait, inside their deadline.
         timeout_s: The per-request deadline (``EH_REQUEST_TIMEOUT_S``).
         exit_when_stuck: Shut the process down when a computation is stuck (only under a supervisor).
+        heavy_bytes: Requests with a larger body (``EH_HEAVY_REQUEST_BYTES``: 20,000-character texts, batches) take
+            one slot at most between them, so they can never hold every slot while short requests queue.
     """
 
-    def __init__(self, threads: int, timeout_s: float, exit_when_stuck: bool = False) -> None:
+    def __init__(self, threads: int, timeout_s: float, exit_when_stuck: bool = False,
+                 heavy_bytes: int | None = None) -> None:
         self.threads, self.timeout_s, self.exit_when_stuck = threads, timeout_s, exit_when_stuck
+        self.heavy_bytes = heavy_bytes
         self.stuck_after_s = STUCK_FACTOR * timeout_s
         self.limiter: anyio.CapacityLimiter | None = None
+        self.heavy: anyio.CapacityLimiter | None = None
         self.running: dict[int, tuple[float, str]] = {}  # id -> (monotonic start, route); GIL-atomic dict ops
         self._ids = itertools.count()
         self._stop = threading.Event()
@@ -60,6 +65,7 @@ class RequestPool:
     def start(self) -> None:
         """Create the limiter in the serving event loop and start the watchdog."""
         self.limiter = anyio.CapacityLimiter(self.threads)
+        self.heavy = anyio.CapacityLimiter(max(1, self.threads - 1)) if self.heavy_bytes else None
         self._stop = threading.Event()  # one per start: a watchdog of an earlier lifespan cannot be revived
         self._watchdog = threading.Thread(target=self._watch, args=(self._stop,), name="eh-watchdog", daemon=True)
         self._watchdog.start()
@@ -78,9 +84,14 @@ class RequestPool:
         started = getattr(request.state, "started", None) or time.monotonic()
         remaining = self.timeout_s - (time.monotonic() - started)
         route = getattr(request.scope.get("route"), "path", request.url.path)
+        heavy = self.heavy is not None and _body_bytes(request) > (self.heavy_bytes or 0)
         with anyio.move_on_after(max(remaining, 0.0)):
             # abandon_on_cancel: at the deadline the await returns (and the slot is released) while the thread
             # runs on; the watchdog sees it through ``running`` until it ends.
+            if heavy and self.heavy is not None:
+                async with self.heavy:
+                    return await anyio.to_thread.run_sync(self._tracked, fn, args, route, abandon_on_cancel=True,
+                                                          limiter=self.limiter)
             return await anyio.to_thread.run_sync(self._tracked, fn, args, route, abandon_on_cancel=True,
                                                   limiter=self.limiter)
         log.warning("request_timeout", route=route, timeout_s=self.timeout_s)
@@ -115,6 +126,14 @@ class RequestPool:
             if self.exit_when_stuck and not self._exiting:
                 self._exiting = True
                 terminate_worker()
+
+
+def _body_bytes(request: Request) -> int:
+    """The request body's declared size (0 when not declared)."""
+    try:
+        return int(request.headers.get("content-length") or 0)
+    except ValueError:
+        return 0
 
 
 def terminate_worker(grace_s: float = EXIT_GRACE_S) -> None:

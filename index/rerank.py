@@ -25,6 +25,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -78,8 +79,9 @@ class RerankError(ValueError):
     code = "rerank_error"
 
 
+@lru_cache(maxsize=32768)
 def bigrams(text: str) -> frozenset[str]:
-    """Character bigrams of the CJK letters and digits of ``text``."""
+    """Character bigrams of the CJK letters and digits of ``text`` (cached: the same 罚则 texts recur)."""
     chars = [c for c in text if "\u4e00" <= c <= "\u9fff" or c.isalnum()]
     return frozenset(a + b for a, b in zip(chars, chars[1:]))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -88,3 +89,60 @@ def app_env(monkeypatch: pytest.MonkeyPatch, data_dir: Path, shared_dir: Path):
     get_settings.cache_clear()
     yield get_settings()
     get_settings.cache_clear()
+
+
+# ---------------------------------------------------------------------------------------------- headless Chromium
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+                  "--lang=zh-CN", "--window-size=1440,1000")  # fmt: skip
+
+
+def require_browser() -> None:
+    """Skip without Debian's chromium and chromedriver, or fail when ``EH_E2E_REQUIRED=1`` (CI)."""
+    if CHROMIUM.exists() and CHROMEDRIVER.exists():
+        return
+    msg = f"{CHROMIUM} / {CHROMEDRIVER} missing: run scripts/install_browser.sh"
+    if os.environ.get("EH_E2E_REQUIRED") == "1":
+        pytest.fail(msg)
+    pytest.skip(msg)
+
+
+@contextmanager
+def _chromium(prefs: dict | None = None):  # noqa: ANN202 - a selenium WebDriver
+    import shutil
+    import tempfile
+
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+
+    require_browser()
+    profile = tempfile.mkdtemp(prefix="eh-chromium-")
+    opts = Options()
+    opts.binary_location = str(CHROMIUM)
+    for flag in CHROMIUM_FLAGS:
+        opts.add_argument(flag)
+    opts.add_argument(f"--user-data-dir={profile}")
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    if prefs:
+        opts.add_experimental_option("prefs", prefs)
+    mp = pytest.MonkeyPatch()
+    mp.setenv("SE_OFFLINE", "true")  # Selenium Manager must not look anything up online
+    driver = webdriver.Chrome(options=opts, service=Service(executable_path=str(CHROMEDRIVER)))
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        mp.undo()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def chromium():  # noqa: ANN201
+    """Factory of headless Debian Chromium drivers with a fresh profile each: ``with chromium(prefs) as driver``.
+    Never a downloaded browser or driver."""
+    pytest.importorskip("selenium", reason="pip install selenium (the e2e tests drive chromium with it)")
+    return _chromium

@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     max_batch: int = 100
     # Per-request deadline: past it the caller gets 503 `request_timeout` and the request slot is freed (api/limits.py).
     request_timeout_s: float = Field(10.0, gt=0)
+    # Bodies above this many bytes (a 5,000-character text, a batch) share one request slot at most, so the longest
+    # inputs cannot hold every slot while short requests wait; 0 turns the lane off.
+    heavy_request_bytes: int = Field(16_384, ge=0)
     # A worker whose request computes 3 deadlines long shuts down to be replaced; `serve` sets it for its workers.
     exit_when_stuck: bool = False
     # Host header values served (DNS rebinding); comma-separated, "*" for any. Production adds its own hostnames.

@@ -368,11 +368,13 @@ def load_case(source: str | Path | dict) -> Case:
     except OSError as e:
         raise InvalidCase(f"无法读取案件文件：{e}") from None
     except ValidationError as e:
+        from api.errors import validation_message  # the one Chinese wording of pydantic's errors
+
         errors = [
-            {"loc": ".".join(str(p) for p in err["loc"]), "msg": err["msg"], "type": err["type"]}
+            {"loc": ".".join(str(p) for p in err["loc"]), "msg": validation_message(err), "type": err["type"]}
             for err in e.errors(include_url=False, include_input=False)
         ]
-        listed = "; ".join(f"{x['loc']}: {x['msg']}" for x in errors[:10])
+        listed = "；".join(f"{x['loc']}：{x['msg']}" for x in errors[:10])
         raise InvalidCase(
             f"案件数据不符合要求（{len(errors)} 处错误）：{listed}", {"errors": errors}
         ) from None

@@ -41,7 +41,7 @@ def jiangmen(shared_dir):
 @pytest.fixture(scope="module")
 def model(jiangmen, tmp_path_factory):
     path = tmp_path_factory.mktemp("m") / "tier_model.joblib"
-    m = load_or_train(path, jiangmen, encoder=None)
+    load_or_train(path, jiangmen, encoder=None)
     assert path.is_file()
     return TierModel.load(path)  # the saved model is the one used
 

@@ -28,19 +28,12 @@ import pytest
 
 selenium = pytest.importorskip("selenium", reason="pip install selenium (the e2e web tests drive chromium with it)")
 
-from selenium import webdriver  # noqa: E402
 from selenium.common.exceptions import NoAlertPresentException  # noqa: E402
-from selenium.webdriver.chrome.options import Options  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", "--lang=zh-CN", "--window-size=1440,1000")
 
 # Real provisions (DOMAIN.md R2.x): 《大气污染防治法》 was repealed on 2026-08-15 by the 生态环境法典; the
 # 食品安全法 articles stay in force; 消防法 第六十条 has three 款, so a fifth is wrong (R1.x).
@@ -55,15 +48,6 @@ DRAFT = (f"经查，当事人于2026年3月1日起在其经营场所未取得食
          f"本机关决定如下：\n一、没收违法所得人民币叁仟元整；\n二、罚款人民币伍万元整。")
 CITED = [VIOLATED, VERIFIED, REPEALED, WRONG_PARAGRAPH, LIGHTER]
 XSS = '<img src=x onerror="window.__xss=1;alert(1)">'
-
-
-def _require_browser() -> None:
-    if CHROMIUM.exists() and CHROMEDRIVER.exists():
-        return
-    msg = f"{CHROMIUM} / {CHROMEDRIVER} missing: run scripts/install_browser.sh"
-    if os.environ.get("EH_E2E_REQUIRED") == "1":
-        pytest.fail(msg)
-    pytest.skip(msg)
 
 
 @dataclass
@@ -131,29 +115,13 @@ def downloads() -> Iterator[Path]:
 
 
 @pytest.fixture(scope="module")
-def browser(downloads: Path) -> Iterator[WebDriver]:
-    """Debian's headless chromium with a fresh profile; never a downloaded browser or driver."""
-    _require_browser()
-    profile = tempfile.mkdtemp(prefix="eh-chromium-")
-    opts = Options()
-    opts.binary_location = str(CHROMIUM)
-    for flag in FLAGS:
-        opts.add_argument(flag)
-    opts.add_argument(f"--user-data-dir={profile}")
-    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    opts.add_experimental_option("prefs", {"download.default_directory": str(downloads),
-                                           "download.prompt_for_download": False,
-                                           "intl.accept_languages": "zh-CN,zh"})
-    mp = pytest.MonkeyPatch()
-    mp.setenv("SE_OFFLINE", "true")  # Selenium Manager must not look anything up online
-    driver = webdriver.Chrome(options=opts, service=Service(executable_path=str(CHROMEDRIVER)))
-    try:
+def browser(chromium, downloads: Path) -> Iterator[WebDriver]:
+    """Debian's headless chromium (tests/conftest.py) that saves downloads into ``downloads``."""
+    prefs = {"download.default_directory": str(downloads), "download.prompt_for_download": False,
+             "intl.accept_languages": "zh-CN,zh"}
+    with chromium(prefs) as driver:
         driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
         yield driver
-    finally:
-        driver.quit()
-        mp.undo()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 @pytest.fixture()

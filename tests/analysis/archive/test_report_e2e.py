@@ -10,26 +10,16 @@ from __future__ import annotations
 import base64
 import json
 import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
 
 pytest.importorskip("selenium", reason="pip install selenium (the e2e tests drive chromium with it)")
 
-from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
-
 from analysis.archive.checks import AuditConfig
 from analysis.archive.runner import run_audit
 
 REPO = Path(__file__).resolve().parents[3]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", "--lang=zh-CN", "--window-size=1440,1000")
 
 
 @pytest.fixture(scope="module")
@@ -51,28 +41,9 @@ def report(data_dir: Path, real_path: Path, tmp_path_factory: pytest.TempPathFac
 
 
 @pytest.fixture(scope="module")
-def browser():
-    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        msg = f"{CHROMIUM} / {CHROMEDRIVER} missing: run scripts/install_browser.sh"
-        if os.environ.get("EH_E2E_REQUIRED") == "1":
-            pytest.fail(msg)
-        pytest.skip(msg)
-    profile = tempfile.mkdtemp(prefix="eh-chromium-")
-    opts = Options()
-    opts.binary_location = str(CHROMIUM)
-    for flag in FLAGS:
-        opts.add_argument(flag)
-    opts.add_argument(f"--user-data-dir={profile}")
-    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    mp = pytest.MonkeyPatch()
-    mp.setenv("SE_OFFLINE", "true")
-    driver = webdriver.Chrome(options=opts, service=Service(executable_path=str(CHROMEDRIVER)))
-    try:
+def browser(chromium):  # noqa: ANN201 - a selenium WebDriver
+    with chromium() as driver:
         yield driver
-    finally:
-        driver.quit()
-        mp.undo()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def test_the_report_renders_offline_with_plots_and_tables(browser, report: Path) -> None:
