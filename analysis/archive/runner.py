@@ -144,21 +144,22 @@ def _run_local(todo: list[Decision], cfg: AuditConfig, workers: int, batch: int,
     with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(cfg,)) as pool:
         pending: set[Future] = set()
         it = _batches(todo, batch)
+
+        def drain_one() -> None:
+            nonlocal pending
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for f in done:
+                res = f.result()
+                _append(fh, res)
+                tick(len(res))
+
         try:
             for b in it:  # keep a few batches per worker in flight, not the whole archive
                 pending.add(pool.submit(_audit_batch, b))
                 if len(pending) >= workers * 3:
-                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                    for f in done:
-                        res = f.result()
-                        _append(fh, res)
-                        tick(len(res))
+                    drain_one()
             while pending:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for f in done:
-                    res = f.result()
-                    _append(fh, res)
-                    tick(len(res))
+                drain_one()
         except BaseException:
             for f in pending:
                 f.cancel()
