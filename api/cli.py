@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -15,6 +15,7 @@ from rich.markup import escape
 from api.core.settings import get_settings
 from api.errors import BUILD_COMMAND, AppError, parse_date
 from api.services import Services
+from nlp.errors import EHError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="执法助手 enforcement helper: statutes, citations, retrieval, documents.")
 out = Console(soft_wrap=True)
@@ -25,7 +26,7 @@ Json = Annotated[bool, typer.Option("--json", help="Print JSON")]
 Jsonl = Annotated[bool, typer.Option("--jsonl", help="Batch: JSON lines on stdin, one answer per line on stdout")]
 
 
-def _fail(e: AppError) -> None:
+def _fail(e: EHError) -> None:
     err.print(f"[red]错误[/red] \\[{e.code}] {escape(e.message)}")
     if e.code == "not_built":  # serving never builds: say the one command that does
         err.print(f"run {BUILD_COMMAND}", markup=False)
@@ -52,7 +53,7 @@ def run_jsonl(handle: Callable[[dict], dict], lines: Iterator[str] | None = None
         except json.JSONDecodeError as exc:
             _dump({"id": None, "line": lineno, "error": {"code": "bad_json",
                                                          "message": f"该行不是有效的 JSON（第 {exc.colno} 列）"}})
-        except AppError as exc:
+        except EHError as exc:
             if exc.code == "not_built":  # no line can be answered before the build: stop, saying what to run
                 _fail(exc)
             _dump({"id": rid, "line": lineno, **exc.to_dict()})
@@ -227,6 +228,9 @@ def search(
         out.print(f"[yellow]提示：[/yellow]{escape(note)}")
     for i, h in enumerate(res["results"], 1):
         out.print(f"{i:>2}. {h['citation']}  （相关度 {h['score']:.3f}）", markup=False)
+        if h.get("version_status") not in (None, "in_force"):
+            window = f"{h.get('effective_from') or '？'} 至 {h.get('effective_to') or '今'}"
+            out.print(f"    [yellow]非当日版本[/yellow]（库中最接近的文本，{window} 施行），仅供参考，不得直接引用")
         for role, ref in (("违则", h.get("violated")), ("罚则", h.get("basis"))):
             if ref:
                 out.print(f"    {role}: {ref['citation']}", markup=False)
@@ -342,8 +346,8 @@ def draft(
     try:
         svc = Services()
         written = do_draft(kind, case, fmt, output, is_draft, template_dir=svc.settings.template_dir,
-                           verify=svc.resolver.lookup, counter=None if is_draft else svc.doc_counter(),
-                           agency=svc.agency)
+                           verify=svc.resolver.lookup, counter=None if is_draft else svc.documents.counter(),
+                           agency=svc.documents.agency)
     except DocumentError as exc:
         _fail(AppError(exc.code, exc.message + "".join(f"\n  - {k}: {v}" for k, v in exc.details.items()), exc.field))
         return
@@ -515,7 +519,7 @@ def audit_archive(
         summary = run_audit(archive, output, cfg, workers=None if address else n, ray_address=address,
                             batch=max(1, batch))
     except (ArchiveError, AuditRunError) as exc:
-        _fail(AppError(exc.code, str(exc), "archive"))
+        _fail(exc)
         return
     except FileNotFoundError as exc:
         _fail(AppError("index_missing", str(exc)))

@@ -21,7 +21,7 @@ import sys
 import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -31,12 +31,13 @@ from index.pairing import PairIndex, build_pairs
 from index.passages import UNITS, Passage, corpus_fingerprint, embed_text
 from index.sparse import BM25Backend
 from nlp.encoders import Encoder
+from nlp.errors import EHError
 
 FORMAT_VERSION = 1
 _FAR_FUTURE = date(9999, 12, 31).toordinal()
 
 
-class IndexError_(ValueError):
+class IndexError_(EHError):
     """An index directory that is missing, stale or built with another encoder."""
 
     code = "index_error"
@@ -159,19 +160,29 @@ class PassageIndex:
         self.by_provision: dict[tuple, list[int]] = {}
         self.versions_of_law: dict[str, list[tuple[str, str]]] = {}
         self.law_windows: dict[str, list[tuple[str | None, str | None]]] = {}
-        seen: set[tuple[str, str]] = set()
+        seen: dict[tuple[str, str], int] = {}
+        self._version_windows: dict[str, list[tuple[str, str, str]]] = {}
+        version_of_row = np.empty(n, dtype=np.int32)
         for i, p in enumerate(self.passages):
             m = p.meta
             key = (m["law_key"], m["article"], m.get("article_sub") or 0, m.get("paragraph"), m.get("item"))
             self.by_provision.setdefault(key, []).append(i)
             vk = (m["law_key"], m["version_id"])
             if vk not in seen:
-                seen.add(vk)
+                seen[vk] = len(seen)
                 self.versions_of_law.setdefault(m["law_key"], []).append((m.get("effective_from") or "", m["version_id"]))
                 self.law_windows.setdefault(m["law_key"], []).append((m.get("effective_from"), m.get("effective_to")))
+                self._version_windows.setdefault(m["law_key"], []).append(
+                    (m.get("effective_from") or "", m.get("effective_to") or "", m["version_id"]))
+            version_of_row[i] = seen[vk]
         for v in self.versions_of_law.values():
             v.sort()
         self.law_enacted = self._enactment_dates()
+        self.version_of_row = version_of_row
+        self._version_number = {vid: i for (_, vid), i in seen.items()}
+        self._version_ids = [vid for (_, vid) in seen]
+        self._segments: tuple[np.ndarray, np.ndarray, np.ndarray, list[str]] | None = None
+        self._stand_in_masks: dict[int, np.ndarray] = {}
 
     def _enactment_dates(self) -> dict[str, str]:
         """``law_key → date`` from which the instrument existed, when its earliest stored text says so.
@@ -295,7 +306,7 @@ class PassageIndex:
             "encoded_this_build": int(n_encoded),
             "reused_sparse_and_pairs": bool(reuse),
             "config": config.to_json(),
-            "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "build_seconds": round(time.time() - t0, 2),
         }
         return cls(ps, config, manifest, sparse, dense, vec_row, pairs)
@@ -383,6 +394,74 @@ class PassageIndex:
             if len(self._masks) > 64:
                 self._masks.clear()
             self._masks[d] = m
+        return m
+
+    def stand_in_versions(self, as_of: date) -> dict[str, str]:
+        """Stored versions that stand in for a version missing from the store on ``as_of``: ``version_id → status``.
+
+        An instrument that existed on the date (its enactment, :meth:`_enactment_dates`, is not later) but has no
+        stored version in force then is represented by its nearest stored version: ``nearest_later`` (the date
+        precedes every stored text, or falls nearer the next one) or ``nearest_earlier``. An instrument not yet
+        enacted (or of unknown enactment), or whose every stored text ended before the date (repealed), has no
+        stand-in: nothing is missing.
+        """
+        starts, ends, numbers, statuses = self._stand_in_segments()
+        d = as_of.toordinal()
+        hit = np.flatnonzero((starts <= d) & (d < ends))
+        vid_of = self._version_ids
+        return {vid_of[int(numbers[i])]: statuses[int(i)] for i in hit}
+
+    def _stand_in_segments(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+        """Every stretch of days an instrument existed with no stored version in force, and the version for it.
+
+        Precomputed once so that a request's date costs one vectorised comparison, not a walk over 2,800 laws.
+        """
+        if self._segments is not None:
+            return self._segments
+        starts: list[int] = []
+        ends: list[int] = []
+        numbers: list[int] = []
+        statuses: list[str] = []
+        for key, windows in self._version_windows.items():
+            enacted = self.law_enacted.get(key)
+            if enacted is None:
+                continue
+            wins = sorted((_ordinal(ef or None, 0), _ordinal(et or None, _FAR_FUTURE), vid) for ef, et, vid in windows)
+            cursor = date.fromisoformat(enacted).toordinal()
+            last_end: tuple[int, str] | None = None  # (day it ended, version) of the latest text ended so far
+            for ef, et, vid in wins:
+                if ef > cursor:  # uncovered [cursor, ef): before ef the next text is ``vid``
+                    if last_end is not None and last_end[0] <= cursor:
+                        # nearer the end of the earlier text than the start of the next: the earlier one
+                        mid = (last_end[0] + ef + 1) // 2  # d < mid  ⟺  d − end < ef − d
+                        if mid > cursor:
+                            starts.append(cursor), ends.append(mid), numbers.append(self._version_number[last_end[1]])
+                            statuses.append("nearest_earlier")
+                        cursor = max(cursor, mid)
+                    if ef > cursor:
+                        starts.append(cursor), ends.append(ef), numbers.append(self._version_number[vid])
+                        statuses.append("nearest_later")
+                if et > cursor:
+                    cursor = et
+                    last_end = (et, vid)
+        self._segments = (np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64),
+                          np.array(numbers, dtype=np.int64), statuses)  # fmt: skip
+        return self._segments
+
+    def eligible_mask(self, as_of: date | None) -> np.ndarray:
+        """:meth:`in_force_mask` plus the rows of the versions that stand in for missing ones (search's candidates)."""
+        if as_of is None:
+            return self.in_force_mask(None)
+        d = as_of.toordinal()
+        m = self._stand_in_masks.get(d)
+        if m is None:
+            starts, ends, numbers, _ = self._stand_in_segments()
+            chosen = np.zeros(len(self._version_ids), dtype=bool)
+            chosen[numbers[(starts <= d) & (d < ends)]] = True
+            m = self.in_force_mask(as_of) | (chosen[self.version_of_row] & self.admissible)
+            if len(self._stand_in_masks) > 64:
+                self._stand_in_masks.clear()
+            self._stand_in_masks[d] = m
         return m
 
     def region_mask(self, region: str | None) -> np.ndarray:

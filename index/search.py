@@ -20,12 +20,13 @@ from index.passages import Passage, article_id, passages_from_store
 from index.query import expand_query, extract_conduct
 from index.rerank import Candidate, Priors, Reranker, features
 from nlp.encoders import Encoder
+from nlp.errors import EHError
 
 
 INDEX_MISSING = "检索索引尚未建立"
 
 
-class SearchError(ValueError):
+class SearchError(EHError):
     """Bad search input."""
 
     code = "bad_search"
@@ -56,6 +57,11 @@ class SearchHit:
     effective_to: str | None = None
     newer_version: dict | None = None
     id: str = ""
+    # ``in_force`` on ``as_of``; ``nearest_later`` / ``nearest_earlier`` when the store has no version of the
+    # instrument in force that day and this is its nearest stored text (never the applicable one: see
+    # ``version_note``); None when no date was given.
+    version_status: str | None = None
+    version_note: str | None = None
     # Enforcement items whose title matched the query and that cite this provision (evidence, never the basis).
     items: list[dict] = field(default_factory=list)
     # Passage rows of the hit, its 罚则 and its 违则 (the ranking stage's features); not part of the answer.
@@ -80,8 +86,9 @@ class SearchResult:
     timings_ms: dict[str, float] = field(default_factory=dict)
     features: list[float] = field(default_factory=list)  # inputs of the no-match calibrator
     notes: list[str] = field(default_factory=list)
-    # Well-matching instruments with no version in force on ``as_of`` in the store (R2.7): law, stored_from,
-    # outranks_results (it matches better than the top hit). ``confidence_flag`` is "version_gap" then.
+    # Instruments among the hits whose text of ``as_of`` is missing from the store, answered by their nearest
+    # stored version (R2.7): law, version_status, stored_from/stored_to, rank, outranks_results (it ranks first:
+    # ``confidence_flag`` is "version_gap" then).
     version_gaps: list[dict] = field(default_factory=list)
     confidence_flag: str | None = None
     # The ranking stage's inputs, one row per hit (index.rerank.FEATURES); filled when asked for or when ranking.
@@ -106,6 +113,38 @@ def _with_context(p: Passage) -> str:
     """A unit's text after the sentence it completes (a 项 after its 款's lead-in: 「…按日连续处罚：」)."""
     context = p.meta.get("context") or ""
     return f"{context}{p.text}" if context else p.text
+
+
+def _version_status(eff_from: int, eff_to: int, as_of: date | None) -> str | None:
+    """``in_force`` / ``nearest_later`` / ``nearest_earlier`` of a row (effective-window ordinals) on ``as_of``."""
+    if as_of is None:
+        return None
+    d = as_of.toordinal()
+    if eff_from <= d < eff_to:
+        return "in_force"
+    return "nearest_later" if eff_from > d else "nearest_earlier"
+
+
+def _stand_in_note(meta: dict, status: str | None, as_of: date | None) -> str | None:
+    """The Chinese warning a stand-in version carries: its dates, and that it is not the text of the day."""
+    if status in (None, "in_force"):
+        return None
+    window = (f"自 {meta.get('effective_from')} 起施行" if status == "nearest_later"
+              else f"{meta.get('effective_from') or '施行日不详'} 至 {meta.get('effective_to')} 施行")  # fmt: skip
+    which = "其后" if status == "nearest_later" else "此前"
+    return (f"《{meta['law']}》：库中没有 {as_of} 当日有效的版本，所示为{which}最接近的版本（{window}），"
+            "仅供参考，不是当日适用的文本；请核实当时有效的版本（国家法律法规数据库 flk.npc.gov.cn）")
+
+
+def _version_gaps(hits: list[SearchHit]) -> list[dict]:
+    """One entry per instrument whose returned text stands in for a missing version (first rank kept)."""
+    out: dict[str, dict] = {}
+    for rank, h in enumerate(hits, 1):
+        if h.version_status in (None, "in_force") or h.law in out:
+            continue
+        out[h.law] = {"law": h.law, "version_status": h.version_status, "stored_from": h.effective_from,
+                      "stored_to": h.effective_to, "rank": rank, "outranks_results": rank == 1}  # fmt: skip
+    return list(out.values())
 
 
 def _ref(p: Passage, source: str, score: float | None = None) -> dict:
@@ -297,7 +336,9 @@ class Searcher:
         sparse_q = expand_query(conduct) if use_expand in ("sparse", "both") else conduct
         dense_q = expand_query(conduct) if use_expand in ("dense", "both") else conduct
 
-        allowed = idx.in_force_mask(as_of) & idx.region_mask(region)
+        # In force that day, plus the nearest stored version of an instrument whose text of that day is missing: it
+        # competes on its merits and is marked, so the law that fits is never silently dropped (R2.7).
+        allowed = idx.eligible_mask(as_of) & idx.region_mask(region)
         n_cand = cfg.candidates
         cand: dict[int, None] = {}
         qvec = None
@@ -405,13 +446,11 @@ class Searcher:
         feats = query_features(d_top, s_top if s_all is not None else None, len(sparse_q))
         conf = self.calibrator.confidence(feats) if self.calibrator else None
         no_match = bool(conf is not None and conf < self.calibrator.threshold) if self.calibrator else False
-        beat = float(s_all[first_row]) if s_all is not None and first_row is not None else 0.0
-        gaps = self._missing_versions(s_all, allowed, as_of, beat, region) if s_all is not None else []
-        notes = [f"《{g['law']}》：库中没有 {as_of} 当日有效的版本（所存文本自 {g['stored_from']} 起施行），"
-                 "请核实当时有效的版本（国家法律法规数据库 flk.npc.gov.cn）" for g in gaps]  # fmt: skip
-        flag = "version_gap" if any(g["outranks_results"] for g in gaps) else None
+        gaps = _version_gaps(hits)
+        notes = list(dict.fromkeys(h.version_note for h in hits if h.version_note))
+        flag = "version_gap" if hits and hits[0].version_status not in (None, "in_force") else None
         if flag:
-            notes.append("与描述最匹配的法规在该日没有库内有效版本：以下结果为其他法规，未必是应适用的规定，置信度偏高")
+            notes.append("排在首位的条文取自该法规库中最接近的版本，并非违法行为发生时有效的文本：不得直接引用，请核实当时有效的条文")
         timings = {k: round((v - t["start"]) * 1000, 2) for k, v in t.items() if k != "start"}
         return SearchResult(query, as_of.isoformat() if as_of else None, hits, no_match,
                             None if conf is None else round(conf, 4), conduct, timings, feats.tolist(), notes,
@@ -459,43 +498,6 @@ class Searcher:
             cached = (self.items, self.priors())
             self._priors_cache = cached
         return cached[1]
-
-    def _missing_versions(self, s_all: np.ndarray, allowed: np.ndarray, as_of: date | None,
-                          beat: float = 0.0, region: str | None = None) -> list[dict]:
-        """Instruments that match the query well but have no version in force on ``as_of`` in the store.
-
-        R2.7: when the violation predates the only stored version (e.g. 食品安全法 stored from its 2025-09-12
-        amendment, in force from 2025-12-01), say so rather than offer the newer text as applicable.
-        """
-        if as_of is None:
-            return []
-        idx = self.index
-        k = min(20, len(s_all))
-        top = top_indices(s_all, k)
-        top = top[np.argsort(-s_all[top])]
-        best = float(s_all[top[0]]) if len(top) else 0.0
-        out: list[dict] = []
-        seen: set[str] = set()
-        d = as_of.isoformat()
-        local_ok = idx.region_mask(region)
-        for r in top:
-            if allowed[r] or not local_ok[r] or s_all[r] < 0.8 * best:
-                continue
-            m = idx.passages[int(r)].meta
-            key = m["law_key"]
-            if key in seen:
-                continue
-            seen.add(key)
-            windows = idx.law_windows.get(key, [])
-            if any((ef or "") <= d < (et or "9999") for ef, et in windows):
-                continue  # another version covers the date; this one is simply not in force
-            starts = min((ef for ef, _ in windows if ef), default=None)
-            if d < idx.law_enacted.get(key, ""):
-                continue  # the instrument did not exist yet (生态环境法典 for a 2021 event): no version is missing
-            if starts and d < starts:
-                # outranks_results: it matches the query better (BM25) than the top hit returned.
-                out.append({"law": m["law"], "stored_from": starts, "outranks_results": bool(s_all[r] > beat)})
-        return out
 
     def _rows_mask(self, as_of: date | None, region: str | None, allowed: np.ndarray) -> np.ndarray | None:
         if as_of is None and region is None:
@@ -551,6 +553,7 @@ class Searcher:
         p = idx.passages[r]
         m = p.meta
         pairs = idx.pairs
+        status = _version_status(int(idx.eff_from[r]), int(idx.eff_to[r]), as_of)
         violated = basis = None
         b_row: int | None = None
         v_row: int | None = r
@@ -593,6 +596,7 @@ class Searcher:
             version_id=m["version_id"],
             effective_from=m.get("effective_from"), effective_to=m.get("effective_to"),
             newer_version=self._newer(r, as_of), id=p.id, _rows=(r, b_row, v_row),
+            version_status=status, version_note=_stand_in_note(m, status, as_of),
         )  # fmt: skip
 
     def _add_item_evidence(self, hit: SearchHit, matched: list[tuple[float, int]], allowed: np.ndarray) -> None:

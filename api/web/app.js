@@ -855,15 +855,19 @@
       });
       return b;
     };
-    return el('li', { class: 'hit' },
+    // A stand-in for a version missing from the store: shown with its warning, never offered for the document.
+    const standIn = typeof r.version_status === 'string' && r.version_status !== 'in_force';
+    return el('li', { class: standIn ? 'hit stand-in' : 'hit' },
       el('div', { class: 'cite-head' },
         el('span', { class: 'hit-n', text: String(i + 1) }),
         el('strong', { class: 'cite-name', text: ci.citation }),
+        standIn ? el('span', { class: 'chip warn', text: r.version_status === 'nearest_later' ? '非当日版本（其后版本）' : '非当日版本（此前版本）' }) : null,
         r.score !== undefined ? el('span', { class: 'chip', text: `相关度 ${Number(r.score).toFixed(3)}` }) : null),
+      standIn ? notice('warn', el('p', { text: String(r.version_note || '该条文不是违法行为发生时有效的文本') })) : null,
       statuteText(ci.text),
       versionLine(ci),
       pairs('违则', r.violated), pairs('罚则', r.basis),
-      el('div', { class: 'hit-actions' }, add('违则', '#doc-violated'), add('罚则', '#doc-basis')));
+      standIn ? null : el('div', { class: 'hit-actions' }, add('违则', '#doc-violated'), add('罚则', '#doc-basis')));
   }
 
   // ================================================================== reviewer view

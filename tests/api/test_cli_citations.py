@@ -115,6 +115,12 @@ def test_search_jsonl_and_text_carry_the_signals(monkeypatch, built_index, data_
             o["results"][0])
     assert any("道路交通安全法" in n for n in out["old"]["notes"])
     assert not any("道路交通安全法" in n for n in out["new"]["notes"])
+    assert out["old"]["results"][0]["version_status"] == "nearest_later"
+    assert out["old"]["version_gaps"][0]["law"] == "中华人民共和国道路交通安全法"
+    assert out["new"]["results"][0]["version_status"] == "in_force" and out["new"]["version_gaps"] == []
     text = runner.invoke(app, ["search", q, "--as-of", "2010-06-01", "--top-k", "3"]).stdout
     assert "提示：" in text and "道路交通安全法" in text
+    stored = out["old"]["results"][0]["effective_from"]
+    assert text.count("非当日版本") == sum(r["version_status"] != "in_force" for r in out["old"]["results"])
+    assert f"{stored} 至" in text
     get_settings.cache_clear()

@@ -73,7 +73,10 @@ def test_search_answer_has_the_signals(client: TestClient, built_index) -> None:
     r = client.post("/v1/search", json={"query": "饮酒后驾驶机动车", "as_of": "2010-06-01", "top_k": 3})
     body = r.json()
     assert r.status_code == 200 and {"no_match", "confidence", "notes", "version_gaps", "results"} <= set(body)
-    assert any(g["law"] == "中华人民共和国道路交通安全法" for g in body["version_gaps"])
+    (gap,) = [g for g in body["version_gaps"] if g["law"] == "中华人民共和国道路交通安全法"]
+    assert gap["version_status"] == "nearest_later" and gap["stored_from"] > "2010-06-01"
+    road = [h for h in body["results"] if h["law"] == "中华人民共和国道路交通安全法"]
+    assert road and all(h["version_status"] == "nearest_later" and h["version_note"] for h in road)
     # 食品安全法's 2021 text (a dated LawRefBook version) applies in 2025: no gap, the law is found
     food = client.post("/v1/search", json={"query": "某餐馆后厨未取得食品经营许可证擅自经营", "as_of": "2025-06-01",
                                             "top_k": 3}).json()

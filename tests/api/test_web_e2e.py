@@ -342,6 +342,26 @@ def test_officer_flow_shows_results_or_a_readable_error(page: WebDriver, live: L
     screenshot(page, "officer.png")
 
 
+def test_a_stand_in_version_is_marked_and_not_offered_for_the_document(page: WebDriver, live: Live) -> None:
+    # 道路交通安全法 is stored from 2011: for a 2010 event the page shows its nearest text with the API's warning and
+    # no button that would copy it into a decision.
+    page.get(live.url + "/")
+    set_value(page, "as-of", "2010-06-01")
+    set_value(page, "search-query", "饮酒后驾驶机动车")
+    page.find_element(By.CSS_SELECTOR, "#search-form button[type=submit]").click()
+    wait_for(page, "#search-results .hit, #search-status .notice.error")
+    body = live.api("POST", "/v1/search", json={"query": "饮酒后驾驶机动车", "as_of": "2010-06-01", "top_k": 10}).json()
+    hits = page.find_elements(By.CSS_SELECTOR, "#search-results .hit")
+    assert len(hits) == len(body["results"])
+    for hit, r in zip(hits, body["results"]):
+        stand_in = r["version_status"] != "in_force"
+        assert ("stand-in" in hit.get_attribute("class")) == stand_in
+        assert bool(hit.find_elements(By.CSS_SELECTOR, ".hit-actions button")) != stand_in
+        if stand_in:
+            assert r["version_note"] in hit.text and "非当日版本" in hit.text
+    assert body["results"][0]["version_status"] == "nearest_later"
+
+
 def test_user_text_is_never_markup(page: WebDriver, live: Live) -> None:
     # Reviewer: the draft with an HTML payload next to a real citation is shown verbatim.
     draft = f"依据{VERIFIED}，{XSS}决定如下"

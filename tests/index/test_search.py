@@ -10,7 +10,7 @@ import pytest
 
 from index.engine import IndexConfig, IndexError_, PassageIndex
 from index.passages import Passage, embed_text
-from index.search import SearchError, Searcher
+from index.search import Searcher, SearchError
 from nlp.encoders import HashEncoder
 
 from .conftest import CountingEncoder
@@ -24,7 +24,8 @@ def test_only_provisions_in_force_are_returned(searcher: Searcher) -> None:
     assert all(h.law != "中华人民共和国生态环境法典" for h in before.hits)
     assert all(h.law != "中华人民共和国大气污染防治法" for h in after.hits)
     for h in before.hits + after.hits:
-        assert (h.effective_from or "") <= (before.as_of if h in before.hits else after.as_of)
+        day = before.as_of if h in before.hits else after.as_of
+        assert ((h.effective_from or "") <= day) == (h.version_status == "in_force")
 
 
 def test_old_version_hit_reports_newer_version(searcher: Searcher) -> None:
@@ -95,7 +96,7 @@ def test_rebuild_with_unchanged_texts_embeds_nothing(passages: list[Passage], tm
                else p for p in few]  # fmt: skip
     Searcher.build(changed, enc, cfg, index_dir=tmp_path)
     new_texts = {embed_text(p) for p in changed if p.meta["unit"] == "article"} - {embed_text(p) for p in few}
-    assert 2 <= len(new_texts) and enc.encoded == first + len(new_texts)  # only the changed 第一条 of each version
+    assert len(new_texts) >= 2 and enc.encoded == first + len(new_texts)  # only the changed 第一条 of each version
 
 
 def test_from_store_reuses_current_index(store, tmp_path: Path) -> None:
@@ -121,25 +122,41 @@ def test_narrative_boilerplate_does_not_change_top_hit(searcher: Searcher) -> No
     assert story.hits[0].id == plain.hits[0].id
 
 
-def test_violation_before_the_only_stored_version_is_reported(searcher: Searcher, store) -> None:
+def test_violation_before_the_only_stored_version_gets_the_nearest_later_text(searcher: Searcher, store) -> None:
     # 道路交通安全法 is stored from its 2011 amendment; the law has existed since 2004 (its last article), so for a 2010
-    # violation the text then in force is missing: its later text is not offered as applicable, and the result says
-    # so, as a note and as a structured gap that flags the confidence.
+    # violation the text then in force is missing. The law is not dropped: its nearest stored text competes, marked
+    # nearest_later with its own dates and a Chinese warning, and the answer's confidence is flagged.
     (inst,) = store.instruments_by_key("道路交通安全法")
     starts = store.versions(inst.id)[0].effective_from
     q = "饮酒后驾驶机动车的，处暂扣机动车驾驶证"
     res = searcher.search(q, as_of=date(2010, 6, 1), top_k=5)
-    assert all(h.law != "中华人民共和国道路交通安全法" for h in res.hits)
-    assert any("道路交通安全法" in n and starts in n for n in res.notes)
+    road = [h for h in res.hits if h.law == "中华人民共和国道路交通安全法"]
+    assert road and res.hits[0] is road[0]
+    for h in road:
+        assert h.version_status == "nearest_later" and h.effective_from == starts > "2010-06-01"
+        assert "2010-06-01" in h.version_note and starts in h.version_note and "不是当日适用的文本" in h.version_note
+        assert h.to_dict()["version_status"] == "nearest_later"
+    assert all(h.version_status == "in_force" for h in res.hits if h.law != "中华人民共和国道路交通安全法")
     (gap,) = [g for g in res.version_gaps if g["law"] == "中华人民共和国道路交通安全法"]
-    assert gap["stored_from"] == starts and gap["outranks_results"] and res.confidence_flag == "version_gap"
+    assert gap == {"law": "中华人民共和国道路交通安全法", "version_status": "nearest_later", "stored_from": starts,
+                   "stored_to": road[0].effective_to, "rank": 1, "outranks_results": True}
+    assert res.confidence_flag == "version_gap" and any("道路交通安全法" in n and starts in n for n in res.notes)
     assert res.to_dict()["version_gaps"] == res.version_gaps
     later = searcher.search(q, as_of=date(2026, 1, 1), top_k=5)
-    assert later.hits[0].law == "中华人民共和国道路交通安全法" and not any("道路交通安全法" in n for n in later.notes)
-    assert later.version_gaps == [] and later.confidence_flag is None
+    assert later.hits[0].law == "中华人民共和国道路交通安全法" and later.hits[0].version_status == "in_force"
+    assert later.version_gaps == [] and later.confidence_flag is None and not later.notes
+
+
+def test_no_date_means_no_version_status(searcher: Searcher) -> None:
+    res = searcher.search("饮酒后驾驶机动车", use_today=False, top_k=3)
+    assert res.hits and all(h.version_status is None and h.version_note is None for h in res.hits)
 
 
 def test_an_instrument_that_did_not_exist_is_no_version_gap(searcher: Searcher) -> None:
     """生态环境法典 (in force 2026-08-15) for a 2021 event: not a gap, whatever it matches."""
     res = searcher.search("超过大气污染物排放标准排放大气污染物", as_of=date(2021, 6, 1), top_k=5)
     assert all(g["law"] != "中华人民共和国生态环境法典" for g in res.version_gaps)
+    assert all(h.law != "中华人民共和国生态环境法典" for h in res.hits)
+    # a repealed law has no stand-in either: after 2026-08-15 大气污染防治法 is gone, not missing
+    after = searcher.search("超过大气污染物排放标准排放大气污染物", as_of=date(2026, 9, 1), top_k=10)
+    assert all(h.law != "中华人民共和国大气污染防治法" for h in after.hits)
