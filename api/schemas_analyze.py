@@ -80,6 +80,10 @@ class Provision(AnswerModel):
     effective_from: str | None = Field(None, description="该版本施行日期 · version in force from")
     effective_to: str | None = Field(None, description="该版本失效日期 · version in force until")
     newer_version: NewerVersion | None = Field(None, description="此后的新版本或废止 · a later version or repeal")
+    version_status: Literal["in_force", "nearest_later", "nearest_earlier"] | None = Field(
+        None, description="in_force：当日施行；nearest_later / nearest_earlier：库中没有当日施行的版本，所示为最接近的版本"
+                          "（不是当日适用的文本）· whether this is the text in force on as_of or a stand-in")
+    version_note: str | None = Field(None, description="非当日版本的提示 · the warning a stand-in carries")
     items: list[ItemEvidence] = Field(default_factory=list, description="名称相近的裁量基准事项（佐证）· items by title")
     context_only: bool | None = Field(None, description="仅为已核查的规定（未认定违法）· only a rule that was checked")
     label: str | None = Field(None, description="显示标签，如「已核查（未认定违法）」· display label")

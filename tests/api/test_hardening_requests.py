@@ -462,14 +462,8 @@ def test_date_keyed_caches_survive_concurrent_churn(client: TestClient, monkeypa
     import numpy as np
 
     svc = client.app.state.services
-    # The provision cache holds 4096 entries: churn well past that, many threads at once, every day another as_of.
-    monkeypatch.setattr(svc, "_provision_uncached", lambda cite, as_of: {"citation": cite, "as_of": str(as_of)})
-    monkeypatch.setitem(svc.__dict__, "_provision_cache", _YieldingDict())
-    errors = _churn(lambda d: svc._provision("《消防法》第六十条", d))
-    assert not errors, errors[:3]
-    assert svc._provision("《消防法》第六十条", date(2025, 1, 1))["as_of"] == "2025-01-01"
-
-    # The searcher's per-date dense row masks (64 entries), with the real index.
+    # The searcher's per-date dense row masks (64 entries), with the real index (the analysis's provision cache:
+    # tests/analysis/test_provisions.py).
     searcher = svc.searcher
     monkeypatch.setattr(searcher, "_row_masks", _YieldingDict())
     allowed = np.ones(len(searcher.index.passages), dtype=bool)
