@@ -62,6 +62,21 @@ class Compliance:
     violation_cues: tuple[str, ...] = ()
 
 
+# The positive words of a compliance statement. Preceded by a negation (不符合, 不一致, 检测不合格, 非正常) they state
+# the opposite: a defect, never compliance.
+_POSITIVE = re.compile(r"符合|一致|相符|吻合|对得上|合格|达标|齐全|完整|完备|正常|完好|畅通|合法")
+_NEGATION = "不未非没无"
+
+
+def _negated(text: str, m: re.Match[str]) -> bool:
+    """Whether a compliance match is a negated positive (「不符合食品安全标准」, 「外观与合格证不一致」)."""
+    for p in _POSITIVE.finditer(m.group()):
+        at = m.start() + p.start()
+        if at > 0 and text[at - 1] in _NEGATION:
+            return True
+    return False
+
+
 def _masked(text: str, spans: list[tuple[int, int]]) -> str:
     chars = list(text)
     for s, e in spans:
@@ -78,7 +93,7 @@ def check_compliance(text: str) -> Compliance:
     Returns:
         ``no_violation`` with the compliance statements (text and span) and the violation cues that remained.
     """
-    found = [(m.start(), m.end()) for m in _COMPLIANT.finditer(text)]
+    found = [(m.start(), m.end()) for m in _COMPLIANT.finditer(text) if not _negated(text, m)]
     if not found:
         return Compliance(False)
     rest = _masked(text, found)

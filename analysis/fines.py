@@ -8,11 +8,13 @@ arithmetic; a multiple of an amount the description does not give is said, never
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
+from nlp.citations import Context, parse_citations
 from nlp.money import FineRange, find_fine_ranges
 from nlp.numerals import int_to_cn
 
@@ -47,17 +49,76 @@ def _for_party(fr: FineRange, party: str | None) -> bool:
 
 
 def _item_ranges(text: str, ranges: list[FineRange], item: int) -> list[FineRange]:
-    """The ranges whose sentence names 项 ``item`` (「有前款第三项、第四项…行为之一的，处…」), when any sentence names 项."""
-    mark = f"第{int_to_cn(item)}项"
+    """The ranges whose sentence names 项 ``item`` (「有前款第三项、第四项…行为之一的，处…」, 「第(二)项」), when any
+    sentence names 项."""
+    mark = re.compile(rf"第[（(]?(?:{int_to_cn(item)}|{item})[）)]?项")
     named, ours = False, []
     for r in ranges:
         start = max(text.rfind(p, 0, r.span[0]) for p in "。；\n") + 1
         clause = text[start : r.span[0]]
         if "项" in clause and "第" in clause:
             named = True
-            if mark in clause:
+            if mark.search(clause):
                 ours.append(r)
     return ours if named and ours else ranges
+
+
+@dataclass(frozen=True)
+class Referral:
+    """Where a 罚则 that names no penalty of its own sends the reader (「依照第一款规定给予处罚」).
+
+    ``article``/``paragraph`` for a provision of the same instrument (resolved against the 罚则's own place), or
+    ``law`` alone for another instrument (「依照《中华人民共和国环境影响评价法》的规定处罚」).
+    """
+
+    raw: str
+    law: str
+    article: int | None = None
+    article_sub: int = 0
+    paragraph: int | None = None
+
+
+class PenaltyText(NamedTuple):
+    """The 罚则 whose words give the fine: its citation, its text and the cited 项.
+
+    ``via`` says how it was reached when the retrieved 罚则 referred to it; ``referred_law`` names the instrument a
+    罚则 refers to when no provision of it could be followed.
+    """
+
+    cite: str
+    text: str
+    item: int | None
+    via: str | None = None
+    referred_law: str | None = None
+    stand_in: str | None = None  # the text is a stand-in for a version missing from the store (said to the officer)
+
+
+_LAWFUL_PENALTY_RE = re.compile(r"依法(?:给予|予以)?(?:行政)?(?:处罚|处理|查处)|依照有关(?:法律|法规|规定)")
+_REFERRAL_TAIL = re.compile(r"^[的之]?(?:有关)?规定(?:给予|予以|进行)?(?:行政)?(?:处罚|处理|查处)")
+_REFERRAL_HEAD = ("依照", "按照", "依据", "根据")
+_OTHER_LAW_REFERRAL = re.compile(r"(?:依照|按照|依据|根据)《([^《》]{2,60})》(?:的)?(?:有关)?规定(?:给予|予以)?(?:行政)?(?:处罚|处理|追究)")
+
+
+def find_referral(text: str, law: str, article: int, article_sub: int = 0,
+                  paragraph: int | None = None) -> Referral | None:
+    """The provision a 罚则 refers its penalty to, or None when it states its own (or none at all).
+
+    Relative references (第一款, 前款, 本法第X条) are resolved by the citation grammar against the 罚则's own place.
+    """
+    ctx = Context(law=law, article=article, article_sub=article_sub, paragraph=paragraph)
+    for c in parse_citations(text, context=ctx):
+        if c.article is None or not _REFERRAL_TAIL.match(text[c.end : c.end + 16]):
+            continue
+        if not any(h in text[max(0, c.start - 6) : c.start] for h in _REFERRAL_HEAD):
+            continue
+        same = c.law_ref in ("context", "this_law") or c.law == law
+        if same and (c.article, c.article_sub, c.paragraph) == (article, article_sub, paragraph):
+            continue  # refers to itself: nothing to follow
+        return Referral(c.raw, c.law or law, c.article, c.article_sub, c.paragraph)
+    m = _OTHER_LAW_REFERRAL.search(text)
+    if m:
+        return Referral(m.group(0), m.group(1))
+    return None
 
 
 @lru_cache(maxsize=4096)
@@ -165,4 +226,30 @@ def statutory_fine(text: str, citation: str, party: str | None, amounts: dict[st
     sug = _round(mid, band_lo, band_hi)
     steps.append(f"{tier}：区间 {band_lo:,.2f}–{band_hi:,.2f} 元的中点 {mid:,.2f} 元" + (f"，取整 {sug:,.2f} 元" if sug != mid else ""))
     out.update(min=float(lo), max=float(hi), band_min=float(band_lo), band_max=float(band_hi), suggested=float(sug))
+    return out
+
+
+def unpriced_fine(found: PenaltyText, tier: str) -> dict[str, Any]:
+    """The fine of a 罚则 that states no range: what the statute does say, never an invented figure.
+
+    Three cases: it refers the penalty to another instrument (``referral``); it allows 罚款 without an amount, left to
+    implementing rules and local benchmarks (``unspecified``); or it provides no 罚款 at all (``no_fine``: a fine
+    would have no legal basis, 处罚法 第四条).
+    """
+    out: dict[str, Any] = {"source": "statutory_split", "tier": tier if tier in _TIERS else "一般", "unit": "元",
+                           "citation": found.cite, "min": None, "max": None, "suggested": None, "clause": None,
+                           "rule": None, "assumptions": []}
+    if found.referred_law:
+        out.update(kind="referral", statutory=f"依照《{found.referred_law}》的规定处罚",
+                   note=f"{found.cite} 未规定自身的罚款幅度，规定依照《{found.referred_law}》处罚：请按该法相应罚则确定罚款")
+    elif "罚款" in found.text:
+        out.update(kind="unspecified", statutory="罚款（罚则未规定数额）",
+                   note=f"{found.cite} 规定可以处罚款，但未规定数额：数额依实施细则、地方性法规或本机关裁量基准确定")
+    elif _LAWFUL_PENALTY_RE.search(found.text):
+        out.update(kind="unspecified", statutory="依法给予处罚（罚则未规定种类和数额）",
+                   note=f"{found.cite} 规定依法给予处罚，未规定罚款数额：请按有关法律、法规的罚则确定")
+    else:
+        out.update(kind="no_fine", min=0.0, max=0.0, statutory="罚则未规定罚款",
+                   note=f"{found.cite} 未规定罚款（可能仅警告、没收、责令停产停业等）：不得处以罚款，请按罚则确定处罚种类")
+    out["arithmetic"] = [out["note"]]
     return out

@@ -36,6 +36,7 @@ import numpy as np
 
 from corpus.benchmarks.conditions import evaluate, parse_conditions
 from corpus.benchmarks.schema import LEVELS, EnforcementItem, Predicate, Tier
+from nlp.errors import EHError
 from nlp.facts import Fact, Facts, extract_facts
 from nlp.spans import SpanMask
 
@@ -255,7 +256,6 @@ class TierModel:
         """Train on condition texts, their predicate features and severities 1–5."""
         from sklearn.calibration import CalibratedClassifierCV
         from sklearn.linear_model import LogisticRegression
-
         from threadpoolctl import threadpool_limits
 
         x = self._matrix(texts, feats, fit=True)
@@ -430,7 +430,7 @@ class _LinearHead:
         return mean / len(self.folds)
 
 
-class TierModelNotBuilt(ValueError):
+class TierModelNotBuilt(EHError):
     """No usable tier model at the path: none saved, or one trained for another text kind or encoder."""
 
     code = "not_built"
@@ -487,7 +487,7 @@ def project(p: np.ndarray, classes: Sequence[int], severities: Sequence[int | No
     """Move severity probabilities onto an item's tiers (nearest severity; ties share)."""
     sev = [s if s is not None else 3 for s in severities]
     out = np.zeros(len(sev))
-    for c, pc in zip(classes, p):
+    for c, pc in zip(classes, p, strict=True):
         d = [abs(s - c) for s in sev]
         best = min(d)
         idx = [i for i, x in enumerate(d) if x == best]
@@ -890,7 +890,7 @@ def _choose_band(tiers: list[Tier], vals: dict[str, Any], text: str, model: Tier
         final, method = scores()
         best = int(np.argmax(final))
         prob = float(final[best])
-    for t, v, q in zip(penal, verdict, final):
+    for t, v, q in zip(penal, verdict, final, strict=True):
         probs_out.append({"source_label": t.source_label, "level": t.level, "severity": t.severity,
                           "conditions_met": v, "probability": round(float(q), 4)})
     return penal[best], method, prob

@@ -1,4 +1,8 @@
-"""One error model for the CLI and every HTTP 4xx/5xx: a stable code, a message, the field."""
+"""One error model for the CLI and every HTTP 4xx/5xx: a stable code, a message, the field.
+
+Every error of the project is an :class:`~nlp.errors.EHError`; its codes and statuses are catalogued in
+:data:`nlp.errors.CATALOGUE`. One handler answers any of them with its status and the one error body.
+"""
 
 from __future__ import annotations
 
@@ -13,35 +17,31 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from nlp.errors import EHError, status_of
 
-class AppError(Exception):
-    """An error meant for the caller.
+
+class AppError(EHError):
+    """An error the API layer raises with a code given at the raise site (listed in the catalogue).
 
     Attributes:
         code: Stable machine-readable code, e.g. ``bad_date``.
         message: What went wrong and how to fix it.
         field: The input field at fault, if any.
-        status: HTTP status code.
+        status: HTTP status code: the one given, else the catalogue's for ``code`` (400 for a code it lacks).
     """
 
-    def __init__(self, code: str, message: str, field: str | None = None, status: int = 400) -> None:
-        super().__init__(message)
-        self.code, self.message, self.field, self.status = code, message, field, status
-
-    def to_dict(self) -> dict:
-        """The error body (``details`` only when there are some, e.g. the missing fields)."""
-        body = {"code": self.code, "message": self.message, "field": self.field}
-        if getattr(self, "details", None):
-            body["details"] = self.details  # type: ignore[attr-defined]
-        return {"error": body}
+    def __init__(self, code: str, message: str, field: str | None = None, status: int | None = None) -> None:
+        status = status if status is not None else status_of(code, 400)
+        super().__init__(message, field=field, code=code, status=status)
 
 
 class RequestTimeout(AppError):
     """A request that ran past ``EH_REQUEST_TIMEOUT_S``: abandoned, answered 503 with a Retry-After."""
 
+    code = "request_timeout"
+
     def __init__(self, seconds: float) -> None:
-        super().__init__("request_timeout", f"请求处理超时：超过 {seconds:g} 秒仍未完成，已中止；请稍后重试，"
-                         "或缩短提交的文本", None, 503)
+        super().__init__(self.code, f"请求处理超时：超过 {seconds:g} 秒仍未完成，已中止；请稍后重试，或缩短提交的文本")
         self.headers = {"Retry-After": "1"}
 
 
@@ -55,8 +55,10 @@ class NotBuilt(AppError):
     it, and the CLI says to run ``enforcement-helper build``.
     """
 
+    code = "not_built"
+
     def __init__(self, reason: str) -> None:
-        super().__init__("not_built", f"{reason}：请管理员运行 {BUILD_COMMAND}", None, 503)
+        super().__init__(self.code, f"{reason}：请管理员运行 {BUILD_COMMAND}")
         self.reason = reason
 
 
@@ -111,8 +113,8 @@ def error_response(code: str, message: str, status: int, field: str | None = Non
 def install_handlers(app: FastAPI) -> None:
     """Map every error to the one error body."""
 
-    @app.exception_handler(AppError)
-    async def _app_error(_: Request, exc: AppError) -> JSONResponse:
+    @app.exception_handler(EHError)
+    async def _eh_error(_: Request, exc: EHError) -> JSONResponse:
         body = exc.to_dict()["error"]
         return error_response(body.pop("code"), body.pop("message"), exc.status, headers=getattr(exc, "headers", None),
                               **body)
@@ -131,7 +133,7 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(exc.status_code, "http_error")
+        code = _HTTP_CODES.get(exc.status_code, "http_error")
         return error_response(code, _HTTP_MESSAGES.get(exc.status_code, str(exc.detail)), exc.status_code,
                               headers=getattr(exc, "headers", None))
 
@@ -142,7 +144,8 @@ def install_handlers(app: FastAPI) -> None:
         return error_response("internal_error", "服务器内部错误：详情已记入服务器日志", 500)
 
 
-# Starlette's own refusals (unknown path, wrong method), said in Chinese; the code stays the English one.
+# Starlette's own refusals (unknown path, wrong method): their codes, and their messages said in Chinese.
+_HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}
 _HTTP_MESSAGES = {404: "请求的接口或资源不存在", 405: "该接口不支持此请求方法", 413: "提交的内容过大"}
 
 # pydantic's error types, said in Chinese; ``{…}`` fields come from the error's ``ctx``.

@@ -7,6 +7,12 @@ so it is abandoned and tracked. A watchdog thread reports any computation runnin
 deadline: ``/readyz`` turns 503, the log says which route, and with ``EH_EXIT_WHEN_STUCK`` (set by ``serve``) the
 worker shuts down so that its supervisor starts a fresh one.
 
+Long bodies (``EH_HEAVY_REQUEST_BYTES``: 20,000-character texts, batches) run in a lane of their own: as many
+threads as request slots less one, at a lower CPU priority (``EH_HEAVY_NICE``), and while one runs the interpreter
+hands the GIL round every ``EH_HEAVY_SWITCH_INTERVAL_MS`` instead of every 5 ms. A long text holds the GIL in
+spaCy, regex and cue-table code for up to seconds; short requests of the same worker then still get the cores and
+the interpreter first (scripts/load_test.py ``--hostile``). The lane is slower under load, never refused.
+
 Code that holds the GIL in C (a backtracking regular expression) freezes the whole interpreter: then neither the
 deadline nor the watchdog can run. ``serve`` always runs uvicorn's multiprocess supervisor, even for one worker,
 whose health check (a ping answered by a thread of the worker, every half second, ``timeout_worker_healthcheck``
@@ -15,13 +21,17 @@ whose health check (a ping answered by a thread of the worker, every half second
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import itertools
 import os
+import queue
 import signal
 import sys
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from typing import Any, TypeVar
 
 import anyio
@@ -44,14 +54,19 @@ class RequestPool:
         threads: Computations at once (``EH_REQUEST_THREADS``); the rest wait, inside their deadline.
         timeout_s: The per-request deadline (``EH_REQUEST_TIMEOUT_S``).
         exit_when_stuck: Shut the process down when a computation is stuck (only under a supervisor).
-        heavy_bytes: Requests with a larger body (``EH_HEAVY_REQUEST_BYTES``: 20,000-character texts, batches) take
-            one slot at most between them, so they can never hold every slot while short requests queue.
+        heavy_bytes: Requests with a larger body (``EH_HEAVY_REQUEST_BYTES``: 20,000-character texts, batches) run in
+            the heavy lane (``max(1, threads - 1)`` threads of their own), so they never take a request slot.
+        heavy_nice: How much lower the heavy lane's CPU priority is (Linux thread niceness, ``EH_HEAVY_NICE``).
+        heavy_switch_interval_s: ``sys.setswitchinterval`` while a heavy computation runs (None: left alone).
     """
 
     def __init__(self, threads: int, timeout_s: float, exit_when_stuck: bool = False,
-                 heavy_bytes: int | None = None) -> None:
+                 heavy_bytes: int | None = None, heavy_nice: int = 0,
+                 heavy_switch_interval_s: float | None = None) -> None:
         self.threads, self.timeout_s, self.exit_when_stuck = threads, timeout_s, exit_when_stuck
         self.heavy_bytes = heavy_bytes
+        self.heavy_lane: HeavyLane | None = None
+        self._heavy_config = (max(1, threads - 1), heavy_nice, heavy_switch_interval_s)
         self.stuck_after_s = STUCK_FACTOR * timeout_s
         self.limiter: anyio.CapacityLimiter | None = None
         self.heavy: anyio.CapacityLimiter | None = None
@@ -65,14 +80,19 @@ class RequestPool:
     def start(self) -> None:
         """Create the limiter in the serving event loop and start the watchdog."""
         self.limiter = anyio.CapacityLimiter(self.threads)
-        self.heavy = anyio.CapacityLimiter(max(1, self.threads - 1)) if self.heavy_bytes else None
+        self.heavy = anyio.CapacityLimiter(self._heavy_config[0]) if self.heavy_bytes else None
+        if self.heavy_bytes and self.heavy_lane is None:
+            self.heavy_lane = HeavyLane(*self._heavy_config)
         self._stop = threading.Event()  # one per start: a watchdog of an earlier lifespan cannot be revived
         self._watchdog = threading.Thread(target=self._watch, args=(self._stop,), name="eh-watchdog", daemon=True)
         self._watchdog.start()
 
     def stop(self) -> None:
-        """Stop the watchdog (computations still running are left to finish)."""
+        """Stop the watchdog and the heavy lane (computations still running are left to finish)."""
         self._stop.set()
+        if self.heavy_lane is not None:
+            self.heavy_lane.stop()
+            self.heavy_lane = None
 
     # ---- running work -------------------------------------------------------------------------------------------
     async def run(self, request: Request, fn: Callable[..., T], *args: Any) -> T:
@@ -88,10 +108,9 @@ class RequestPool:
         with anyio.move_on_after(max(remaining, 0.0)):
             # abandon_on_cancel: at the deadline the await returns (and the slot is released) while the thread
             # runs on; the watchdog sees it through ``running`` until it ends.
-            if heavy and self.heavy is not None:
+            if heavy and self.heavy is not None and self.heavy_lane is not None:
                 async with self.heavy:
-                    return await anyio.to_thread.run_sync(self._tracked, fn, args, route, abandon_on_cancel=True,
-                                                          limiter=self.limiter)
+                    return await self.heavy_lane.run(self._tracked, fn, args, route)
             return await anyio.to_thread.run_sync(self._tracked, fn, args, route, abandon_on_cancel=True,
                                                   limiter=self.limiter)
         log.warning("request_timeout", route=route, timeout_s=self.timeout_s)
@@ -126,6 +145,91 @@ class RequestPool:
             if self.exit_when_stuck and not self._exiting:
                 self._exiting = True
                 terminate_worker()
+
+
+class HeavyLane:
+    """Daemon threads at a lower CPU priority that run the long requests, one computation each at a time.
+
+    Args:
+        threads: Threads of the lane (the heavy limiter admits as many computations).
+        nice: Added to each thread's niceness once at its start (Linux sets it per thread; an unprivileged process
+            cannot raise it back, hence threads of their own rather than the request pool's).
+        switch_interval_s: The interpreter's switch interval while at least one heavy computation runs; the
+            default 5 ms lets a long text keep the GIL that long each time a short request asks for it.
+
+    Work the caller stopped waiting for (its deadline passed) before a thread took it up is dropped; work already
+    running is abandoned, as in the request pool, and keeps its thread until it ends.
+    """
+
+    def __init__(self, threads: int, nice: int = 0, switch_interval_s: float | None = None) -> None:
+        self.nice, self.switch_interval_s = nice, switch_interval_s
+        self._queue: queue.SimpleQueue[tuple[Future[Any], Callable[[], Any]] | None] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._active = 0
+        self._saved_interval = sys.getswitchinterval()
+        self._threads = [threading.Thread(target=self._work, name=f"eh-heavy-{i}", daemon=True)
+                         for i in range(threads)]
+        for t in self._threads:
+            t.start()
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        """``fn(*args)`` on a lane thread (with the caller's context variables: the request id in the log)."""
+        future: Future[T] = Future()
+        ctx = contextvars.copy_context()
+        self._queue.put((future, lambda: ctx.run(fn, *args)))
+        # Cancelling the await (the deadline) cancels the future; a thread then skips it if it has not started.
+        return await asyncio.wrap_future(future)
+
+    def stop(self) -> None:
+        """Let the threads end once the work they hold is done."""
+        for _ in self._threads:
+            self._queue.put(None)
+
+    def _work(self) -> None:
+        _lower_priority(self.nice)
+        while (item := self._queue.get()) is not None:
+            future, call = item
+            if not future.set_running_or_notify_cancel():
+                continue
+            self._enter()
+            try:
+                result, error = call(), None
+            except BaseException as exc:  # noqa: BLE001 - handed to the awaiting request, as a thread pool does
+                result, error = None, exc
+            finally:
+                self._leave()  # before the answer is out: the caller's next request must find the usual interval
+            if error is None:
+                future.set_result(result)
+            else:
+                future.set_exception(error)
+
+    def _enter(self) -> None:
+        if self.switch_interval_s is None:
+            return
+        with self._lock:
+            if self._active == 0:
+                self._saved_interval = sys.getswitchinterval()
+                sys.setswitchinterval(self.switch_interval_s)
+            self._active += 1
+
+    def _leave(self) -> None:
+        if self.switch_interval_s is None:
+            return
+        with self._lock:
+            self._active -= 1
+            if self._active == 0:
+                sys.setswitchinterval(self._saved_interval)
+
+
+def _lower_priority(nice: int) -> None:
+    """Raise this thread's niceness by ``nice`` (Linux: per thread); elsewhere, or when refused, leave it."""
+    if nice <= 0 or not hasattr(os, "setpriority"):
+        return
+    try:
+        tid = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + nice))
+    except OSError as exc:
+        log.warning("heavy_lane_priority_unchanged", error=str(exc))
 
 
 def _body_bytes(request: Request) -> int:
@@ -194,9 +298,11 @@ async def compute_audited(request: Request, audit: Callable[..., None], action: 
     try:
         return await compute(request, fn, *args)
     except RequestTimeout as exc:
+        err = exc  # the name ``exc`` is unbound when the except block ends; ``record`` must not depend on it
+
         def record() -> None:
             for payload in payloads:
-                audit(action, payload, exc.to_dict(), status=exc.status)
+                audit(action, payload, err.to_dict(), status=err.status)
 
         await blocking(record)
         raise

@@ -11,8 +11,16 @@ import uuid
 import structlog
 from fastapi import FastAPI, Response
 from fastapi.responses import JSONResponse
-from prometheus_client import (CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest,
-                               multiprocess, values)
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+    values,
+)
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from api.errors import error_response

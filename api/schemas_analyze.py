@@ -225,6 +225,10 @@ class Fine(AnswerModel):
     band_max: Number | None = Field(None, description="所选阶次区间上限（元）· band maximum")
     multiplier: Multiplier | None = Field(None, description="倍数（基数未知时）· multipliers when the base is unknown")
     lawful_range: LawfulRange | None = Field(None, description="罚则的法定幅度 · statutory range of the 罚则")
+    kind: Literal["referral", "unspecified", "no_fine"] | None = Field(
+        None, description="罚则未规定幅度时：referral（转致他法）、unspecified（可处罚款但未定数额）、no_fine（未规定罚款）"
+                          " · why a 罚则 gives no range")
+    referral: str | None = Field(None, description="罚款幅度经转致取自的条文说明 · the referral followed to the range")
     benchmark_band: dict[str, Any] | None = Field(None, description="失效基准的原幅度（仅供参考）· expired item's band")
     benchmark_tier: dict[str, Any] | None = Field(None, description="失效基准的原阶次（仅供参考）· expired item's tier")
 

@@ -17,12 +17,13 @@ from corpus.sources import lawrefbook, ldb
 from corpus.sources.common import start_date
 from corpus.store import Store
 from nlp.citations import normalize_title
+from nlp.errors import EHError
 
 _REPEAL_SENTENCE_RE = re.compile(r"[^。]*同时废止")
 _TITLE_RE = re.compile(r"《((?:[^《》]|《[^《》]*》)+)》")
 
 
-class SharedDirMissing(FileNotFoundError):
+class SharedDirMissing(EHError, FileNotFoundError):
     """The ../shared folder (regulations, tables) is not where the settings say."""
 
     code = "shared_missing"

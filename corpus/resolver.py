@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from typing import Any
 
 from corpus.store import ArticleRow, Instrument, Store, Version
 from nlp.citations import (
@@ -52,7 +53,7 @@ class CitationCheck:
     item: int | None
     status: str
     as_of: str
-    as_of_version: dict | None = None
+    as_of_version: dict[str, Any] | None = None
     text: str | None = None
     reason: str | None = None
     message: str | None = None
@@ -60,18 +61,18 @@ class CitationCheck:
     subitem: int | None = None
     level: str | None = None
     span: tuple[int, int] | None = None
-    candidates: list[dict] = field(default_factory=list)
+    candidates: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    later_change: dict | None = None
-    last_version: dict | None = None
+    later_change: dict[str, Any] | None = None
+    last_version: dict[str, Any] | None = None
     # Another version's text, kept for the reviewer but NOT applicable on ``as_of`` (R2.7): ``text`` is
     # only ever the text in force that day.
     stored_text: str | None = None
-    stored_version: dict | None = None
+    stored_version: dict[str, Any] | None = None
     stored_text_applicable: bool | None = None
     stored_text_note: str | None = None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """JSON-friendly dict."""
         d = asdict(self)
         d["span"] = list(self.span) if self.span else None
@@ -236,13 +237,13 @@ class Resolver:
         return out
 
     @staticmethod
-    def _set_stored(out: CitationCheck, text: str | None, version: dict | None, note: str) -> None:
+    def _set_stored(out: CitationCheck, text: str | None, version: dict[str, Any] | None, note: str) -> None:
         """Keep another version's text out of ``text`` (R2.7) and in the flagged ``stored_*`` fields."""
         out.text = None
         out.stored_text, out.stored_version, out.stored_text_applicable = text, version, False
         out.stored_text_note = note
 
-    def _later_change(self, versions: list[Version], version: Version, as_of: date) -> dict | None:
+    def _later_change(self, versions: list[Version], version: Version, as_of: date) -> dict[str, Any] | None:
         """A newer text or a repeal after ``as_of``: the reviewer checks 从旧兼从轻 (R2.1, R2.2)."""
         if not version.effective_to:
             return None

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from nlp.numerals import ANY_NUMBER, NumeralError, cn_to_int
 
 # Part of every content hash: bump it when splitting changes, so ingest re-splits stored texts.
-PARSER_VERSION = "2"
+PARSER_VERSION = "4"
 
 _ITEM_RE = re.compile(rf"^\s*[（(]\s*({ANY_NUMBER})\s*[）)]\s*")
 _SUBITEM_RE = re.compile(r"^\s*([0-9０-９]{1,2})\s*[.．、]\s*(?=\S)")

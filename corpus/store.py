@@ -9,9 +9,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from corpus.model import VersionRecord
 from nlp.citations import normalize_title
+from nlp.errors import EHError
 
 SCHEMA_VERSION = "1"
 SCHEMA = """
@@ -79,7 +81,7 @@ CREATE TABLE IF NOT EXISTS aliases (
 """
 
 
-class StoreMissing(FileNotFoundError):
+class StoreMissing(EHError, FileNotFoundError):
     """The store has not been built yet."""
 
     code = "store_missing"
@@ -122,7 +124,7 @@ class Version:
             return False
         return not (self.effective_to and iso >= self.effective_to)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """JSON-friendly provenance."""
         return {
             "id": self.id,
@@ -160,6 +162,16 @@ class ArticleRow:
     def paragraphs_with_items(self) -> list[int]:
         """款 that contain 项 (R1.8)."""
         return sorted({p for p, *_ in self.items})
+
+
+def _article_row(
+    r: tuple[Any, ...],
+    paragraphs: tuple[tuple[int, str], ...],
+    items: tuple[tuple[int, int, str, tuple[str, ...]], ...],
+) -> ArticleRow:
+    """An ``articles`` row (the nine columns every article query selects, in order) with its 款 and 项."""
+    aid, version_id, number, sub, label, chapter, section, text, liability = r
+    return ArticleRow(aid, version_id, number, sub, label, chapter, section, text, liability, paragraphs, items)
 
 
 @dataclass(frozen=True)
@@ -360,11 +372,19 @@ class Store:
         ).fetchall()
         return [
             Version(
-                *r[:9],
-                None if r[9] is None else bool(r[9]),
-                r[10],
-                tuple(json.loads(r[11] or "[]")),
-                r[12],
+                id=r[0],
+                instrument_id=r[1],
+                source=r[2],
+                source_path=r[3],
+                version_date=r[4],
+                effective_from=r[5],
+                effective_to=r[6],
+                original_effective=r[7],
+                status=r[8],
+                verified_in_force=None if r[9] is None else bool(r[9]),
+                content_hash=r[10],
+                missing_articles=tuple(json.loads(r[11] or "[]")),
+                repealed_by=r[12],
             )
             for r in rows
         ]
@@ -378,7 +398,7 @@ class Store:
         ).fetchone()
         return self._article(r) if r else None
 
-    def _article(self, r: tuple) -> ArticleRow:
+    def _article(self, r: tuple[Any, ...]) -> ArticleRow:
         paras = tuple(
             self.con.execute(
                 "SELECT number, text FROM paragraphs WHERE article_id=? ORDER BY number", (r[0],)
@@ -391,7 +411,7 @@ class Store:
                 (r[0],),
             )
         )
-        return ArticleRow(*r, paragraphs=paras, items=items)
+        return _article_row(r, paras, items)
 
     def articles_of(self, version_id: str) -> Iterator[ArticleRow]:
         """Every article of a version, in order."""
@@ -416,7 +436,7 @@ class Store:
         ):
             items.setdefault(aid, []).append((p, n, t, tuple(json.loads(subs))))
         for r in rows:
-            yield ArticleRow(*r, paragraphs=tuple(paras.get(r[0], ())), items=tuple(items.get(r[0], ())))
+            yield _article_row(r, tuple(paras.get(r[0], ())), tuple(items.get(r[0], ())))
 
     def iter_provisions(
         self, as_of: date | None = None, levels: tuple[str, ...] = ("article", "paragraph")
@@ -442,7 +462,9 @@ class Store:
             for art in self.articles_of(vid):
                 multi = len(art.paragraphs) > 1
 
-                def unit(par: int | None, item: int | None, text: str, art: ArticleRow = art, multi: bool = multi) -> Provision:
+                def unit(par: int | None, item: int | None, text: str, art: ArticleRow = art, multi: bool = multi,
+                         row: tuple[Any, ...] = (vid, title, level, v_from, v_to, source, region)) -> Provision:
+                    vid, title, level, v_from, v_to, source, region = row  # bound now, like art and multi
                     return Provision(
                         key=f"{vid}|{art.number}|{art.sub}|{par or 0}|{item or 0}",
                         citation=format_citation(title, art.number, art.sub, par, item, None, multi),

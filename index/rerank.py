@@ -25,14 +25,15 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from nlp.citations import CitationError, normalize_title, parse_one
+from nlp.errors import EHError
 
 MODEL_FILE = "rerank.txt"
 META_FILE = "rerank.json"
@@ -73,7 +74,7 @@ _TITLE_AFFIX = ("中华人民共和国",)
 _TITLE_SUFFIXES = ("实施条例", "实施细则", "管理条例", "管理办法", "管理规定", "条例", "办法", "规定", "细则", "法")
 
 
-class RerankError(ValueError):
+class RerankError(EHError):
     """A saved ranking model that does not fit this index."""
 
     code = "rerank_error"
@@ -83,7 +84,7 @@ class RerankError(ValueError):
 def bigrams(text: str) -> frozenset[str]:
     """Character bigrams of the CJK letters and digits of ``text`` (cached: the same 罚则 texts recur)."""
     chars = [c for c in text if "\u4e00" <= c <= "\u9fff" or c.isalnum()]
-    return frozenset(a + b for a, b in zip(chars, chars[1:]))
+    return frozenset(a + b for a, b in zip(chars, chars[1:], strict=False))
 
 
 def short_title(law: str) -> str:

@@ -22,7 +22,6 @@ from index.rerank import Candidate, Priors, Reranker, features
 from nlp.encoders import Encoder
 from nlp.errors import EHError
 
-
 INDEX_MISSING = "检索索引尚未建立"
 
 
@@ -409,7 +408,7 @@ class Searcher:
         hits: list[SearchHit] = []
         first_row: int | None = None  # the top hit's passage, for the version-gap check
         seen: set[tuple] = set()
-        score_of = {int(r): float(f) for r, f in zip(rows_c, fused)}
+        score_of = {int(r): float(f) for r, f in zip(rows_c, fused, strict=True)}
         for j in order:
             r = int(rows_c[j])
             m = idx.passages[r].meta
@@ -436,7 +435,7 @@ class Searcher:
             new_order = np.argsort(-model, kind="stable")
             hits = [hits[i] for i in new_order]
             rank_x = rank_x[new_order]
-            for h, z in zip(hits, model[new_order]):
+            for h, z in zip(hits, model[new_order], strict=True):
                 h.score = round(float(1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))), 4)  # order shown in [0, 1]
             reranked = True
             first_row = hits[0]._rows[0]

@@ -14,12 +14,14 @@ from pathlib import Path
 
 import numpy as np
 
+from nlp.errors import EHError
+
 TOKENIZERS = ("char1", "char2", "char12", "jieba")
 _RUN_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[A-Za-z]+|[0-9]+(?:\.[0-9]+)?")
 _CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
-class SparseError(ValueError):
+class SparseError(EHError):
     """Bad sparse-backend configuration."""
 
     code = "sparse_error"

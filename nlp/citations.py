@@ -12,7 +12,9 @@ import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
+from typing import Any
 
+from nlp.errors import EHError
 from nlp.numerals import ANY_NUMBER, NumeralError, cn_to_int, int_to_cn
 
 N = ANY_NUMBER
@@ -44,7 +46,7 @@ _ITEM_LINE_RE = re.compile(rf"^\s*[（(]\s*{N}\s*[）)]")
 _MAX_RANGE = 60
 
 
-class CitationError(ValueError):
+class CitationError(EHError):
     """A string that should be one citation but is not."""
 
     code = "bad_citation"
@@ -90,7 +92,7 @@ class Citation:
     version_hint: str | None = None
     items_without_paragraph: bool = field(default=False)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """JSON-friendly dict."""
         return asdict(self)
 
@@ -146,7 +148,7 @@ def format_citation(
     return "".join(out)
 
 
-def _num(m: re.Match, *groups: str) -> int | None:
+def _num(m: re.Match[str], *groups: str) -> int | None:
     for g in groups:
         v = m.group(g)
         if v:
@@ -250,7 +252,7 @@ def parse_citations(
     chain_end = -1  # end of the last token that belongs to the current chain
     last_kind = ""
 
-    def sibling(prev: _Builder, level: str, n: int | None, ranged: bool, m: re.Match) -> _Builder:
+    def sibling(prev: _Builder, level: str, n: int | None, ranged: bool, m: re.Match[str]) -> _Builder:
         """Close ``prev`` and start the next 款 or 项 of the same article (``、第2款``, ``第三项至第五项``)."""
         flush()
         first = getattr(prev, level)
@@ -267,9 +269,7 @@ def parse_citations(
 
     def flush() -> None:
         nonlocal cur
-        if cur is not None and cur.article is not None:
-            out.append(cur.freeze(text))
-        elif cur is not None and cur.relative:
+        if cur is not None and cur.article is not None or cur is not None and cur.relative:
             out.append(cur.freeze(text))
         cur = None
 
@@ -448,7 +448,7 @@ def _position_context(pos: int, ctx: Context, heading: _Headings) -> Context:
     return Context(ctx.law, *here)
 
 
-def _relative(m: re.Match, ctx: Context, heading: _Headings, last_law: str | None) -> list[_Builder]:
+def _relative(m: re.Match[str], ctx: Context, heading: _Headings, last_law: str | None) -> list[_Builder]:
     """Builders for 本条/本款/前款/前两款/前条; the last one continues the chain."""
     here = _position_context(m.start(), ctx, heading)
     b = _Builder(last_law, "context", m.start(), None)
@@ -476,7 +476,7 @@ def _relative(m: re.Match, ctx: Context, heading: _Headings, last_law: str | Non
     return [b]
 
 
-def _bare_relative(m: re.Match, ctx: Context, heading: _Headings, last_law: str | None) -> _Builder | None:
+def _bare_relative(m: re.Match[str], ctx: Context, heading: _Headings, last_law: str | None) -> _Builder | None:
     """A bare 第X款 inside statute text means the current article's 款."""
     here = _position_context(m.start(), ctx, heading)
     if here.article is None:

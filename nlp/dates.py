@@ -22,15 +22,16 @@ from typing import Any, Literal
 
 import cn2an
 
+from nlp.errors import EHError
 from nlp.spans import SpanMask
 
 __all__ = ["DateMention", "TimeMention", "DateError", "find_dates", "find_times", "parse_date", "parse_time"]
 
 _CN_DIGIT = "〇零一二两三四五六七八九十"
 _NUM = rf"(?:\d{{1,4}}|[{_CN_DIGIT}]{{1,4}})"
-_YEAR = rf"(?:(?:19|20)\d{{2}}|[一二][〇零一二三四五六七八九]{{3}})"
-_MONTH = rf"(?:1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])"
-_DAY = rf"(?:3[01]|[12]\d|0?[1-9]|三十一?|二?十[一二三四五六七八九]?|[一二三四五六七八九])"
+_YEAR = r"(?:(?:19|20)\d{2}|[一二][〇零一二三四五六七八九]{3})"
+_MONTH = r"(?:1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])"
+_DAY = r"(?:3[01]|[12]\d|0?[1-9]|三十一?|二?十[一二三四五六七八九]?|[一二三四五六七八九])"
 # Digits glued to letters/digits belong to an identifier (身份证号 embeds YYYYMMDD), not a date.
 _L = r"(?<![0-9A-Za-z０-９.\-/])"
 _R = r"(?![0-9０-９]|[-./][0-9])"  # 2025-03-05-001 is a serial number
@@ -60,7 +61,7 @@ _TIME_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 _PM = {"下午", "傍晚", "晚上", "夜间", "夜里", "深夜", "晚间", "当晚", "晚"}
 
 
-class DateError(ValueError):
+class DateError(EHError):
     """A string that is not a date or time this module understands."""
 
     code = "bad_date"
@@ -258,8 +259,8 @@ def find_times(text: str) -> list[TimeMention]:
 def _build_time(m: re.Match[str], gd: dict[str, str | None]) -> TimeMention | None:
     try:
         hour = _num(gd["h"] or "")
-        minute = 30 if gd.get("half") else (_num(gd["mi"]) if gd.get("mi") else 0)
-        second = _num(gd["s"]) if gd.get("s") else 0
+        minute = 30 if gd.get("half") else (_num(mi) if (mi := gd.get("mi")) else 0)
+        second = _num(s) if (s := gd.get("s")) else 0
     except (ValueError, KeyError):
         return None
     period = gd.get("period")

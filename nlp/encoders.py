@@ -21,6 +21,8 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from nlp.errors import EHError
+
 # Bump when the conversion output changes, so an old directory is rebuilt instead of reused.
 CONVERTER_VERSION = 1
 BUILD_INFO = "build_info.json"
@@ -30,7 +32,7 @@ ONNX_FP32 = "onnx/model.onnx"
 ONNX_Q8 = "onnx/model_qint8.onnx"
 
 
-class EncoderError(ValueError):
+class EncoderError(EHError):
     """An encoder cannot be built or loaded (missing package, bad model directory, unknown kind)."""
 
     code = "encoder_error"
@@ -76,7 +78,8 @@ def _l2_normalise(x: np.ndarray) -> np.ndarray:
     x = np.asarray(x, dtype=np.float32)
     norms = np.linalg.norm(x, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
-    return x / norms
+    out: np.ndarray = x / norms
+    return out
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -283,7 +286,9 @@ def build_e5_model(
             must |= set(full_tok.encode(pr, add_special_tokens=False).ids)
         keep = [i for i in all_ids if i in must or _keep_piece(tok["pieces"][i])]
 
-    g = lambda name, shape=None: _tensor(buf, tensors, name, shape)  # noqa: E731
+    def g(name: str, shape: tuple[int, ...] | None = None) -> np.ndarray:
+        return _tensor(buf, tensors, name, shape)
+
     sd: dict[str, np.ndarray] = {
         "embeddings.word_embeddings.weight": g("emb.word", (hp["VOC"], hidden))[keep],
         "embeddings.position_embeddings.weight": g("emb.pos", (hp["MAXP"], hidden)),
@@ -398,7 +403,8 @@ def export_onnx(model_dir: Path, force: bool = False) -> Path:
             self.m = m
 
         def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-            return self.m(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+            hidden: torch.Tensor = self.m(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+            return hidden
 
     ids = torch.tensor([[0, 6, 5, 2], [0, 6, 2, 1]], dtype=torch.long)
     mask = torch.tensor([[1, 1, 1, 1], [1, 1, 1, 0]], dtype=torch.long)
@@ -470,7 +476,10 @@ class E5Encoder:
         self.model.max_seq_length = max_seq_length
         self.model.eval()
         if quantize:
-            self.model = torch.ao.quantization.quantize_dynamic(self.model, {torch.nn.Linear}, dtype=torch.qint8)
+            # torch leaves quantize_dynamic unannotated.
+            self.model = torch.ao.quantization.quantize_dynamic(  # type: ignore[no-untyped-call]
+                self.model, {torch.nn.Linear}, dtype=torch.qint8
+            )
         self.batch_size = batch_size
         self.max_seq_length = max_seq_length
         self.quantize = quantize
@@ -553,7 +562,8 @@ class OnnxE5Encoder:
         mask = np.asarray([e.attention_mask for e in enc], dtype=np.int64)
         hidden = self.session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
         m = mask[..., None].astype(np.float32)
-        return (hidden * m).sum(1) / np.maximum(m.sum(1), 1.0)
+        pooled: np.ndarray = (hidden * m).sum(1) / np.maximum(m.sum(1), 1.0)
+        return pooled
 
     def _encode(self, texts: Sequence[str], kind: str, show_progress: bool) -> np.ndarray:
         if len(texts) == 0:

@@ -39,17 +39,20 @@ from __future__ import annotations
 import logging
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any, cast
 
 import jieba
 import spacy
+from spacy.lang.zh import ChineseTokenizer
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from nlp.dates import find_dates, find_times
+from nlp.errors import EHError
 from nlp.identifiers import IdCheck, validate_id_card, validate_plate, validate_uscc
 from nlp.money import find_amounts, find_fine_ranges
 from nlp.spans import SpanMask
@@ -62,7 +65,7 @@ LABELS = ("PARTY", "LEGAL_REP", "USCC", "ID_CARD", "ADDRESS", "PLACE", "PHONE", 
           "MONEY", "AGENCY")
 
 
-class EntityError(ValueError):
+class EntityError(EHError):
     """Bad input to the extractor (the API layer maps it to a 4xx)."""
 
     code = "bad_text"
@@ -161,14 +164,14 @@ _USER_WORDS = ("当事人", "法定代表人", "负责人", "经营者", "统一
 _RUN_MAX = 500
 
 
-class _Segmenter(jieba.Tokenizer):
+class _Segmenter(jieba.Tokenizer):  # type: ignore[misc]  # jieba ships no type information
     """jieba, fed runs of at most ``_RUN_MAX`` characters."""
 
     def cut(self, sentence: str, *args: Any, **kwargs: Any) -> Any:
         """Segment like :meth:`jieba.Tokenizer.cut`, a bounded piece at a time."""
         cuts = [i for m in jieba.re_han_default.finditer(sentence)
                 for i in range(m.start() + _RUN_MAX, m.end(), _RUN_MAX)]
-        for a, b in zip([0, *cuts], [*cuts, len(sentence)]):
+        for a, b in zip([0, *cuts], [*cuts, len(sentence)], strict=True):
             yield from super().cut(sentence[a:b], *args, **kwargs)
 
 
@@ -185,18 +188,21 @@ def _text(doc: Doc) -> str:
     """``doc.text``, joined once per doc (spaCy joins the tokens anew on every access)."""
     if "eh_text" not in doc.user_data:
         doc.user_data["eh_text"] = doc.text
-    return doc.user_data["eh_text"]
+    text: str = doc.user_data["eh_text"]
+    return text
 
 
 def _tokens(doc: Doc) -> list[tuple[int, int, str]]:
     """``(start, end, text)`` of the tokens, once per doc (iterating a doc makes a Token object per token)."""
     if "eh_tokens" not in doc.user_data:
         doc.user_data["eh_tokens"] = [(t.idx, t.idx + len(t.text), t.text) for t in doc]
-    return doc.user_data["eh_tokens"]
+    tokens: list[tuple[int, int, str]] = doc.user_data["eh_tokens"]
+    return tokens
 
 
 def _cands(doc: Doc) -> list[Entity]:
-    return doc.user_data.setdefault("eh_candidates", [])
+    cands: list[Entity] = doc.user_data.setdefault("eh_candidates", [])
+    return cands
 
 
 class _TokenIndex:
@@ -261,9 +267,7 @@ def find_identifiers(text: str, today: date | None = None) -> list[Entity]:
         cue_uscc, cue_id = _USCC_CUE.search(left), _ID_CUE.search(left)
         if cue_uscc and (not cue_id or cue_uscc.start() > cue_id.start()):
             kind = "USCC"
-        elif cue_id:
-            kind = "ID_CARD"
-        elif len(s) == 18 and s[:17].isdigit():
+        elif cue_id or len(s) == 18 and s[:17].isdigit():
             kind = "ID_CARD"
         elif len(s) == 18:
             kind = "USCC"
@@ -499,9 +503,9 @@ def _name_start_by_tokens(index: _TokenIndex, end: int, floor: int) -> int:
 
 def _kind_from_context(text: str, start: int, end: int, base: str) -> str:
     window = text[max(0, start - 8):min(len(text), end + 60)]
-    if "个体工商户" in window or "个人经营" in window or re.search(r"经营者", text[end:end + 30]):
-        if base != "organization" or not _ORG_END.search(text[start:end]):
-            return "individual_business"
+    if (("个体工商户" in window or "个人经营" in window or re.search(r"经营者", text[end:end + 30]))
+            and (base != "organization" or not _ORG_END.search(text[start:end]))):
+        return "individual_business"
     m = re.search(r"(?:统一社会信用代码|信用代码)[^0-9A-Za-z]{0,4}([0-9A-Za-z]{2})", text[end:end + 40])
     if m and m.group(1) == "92":
         return "individual_business"
@@ -555,8 +559,8 @@ def find_parties(text: str, tokens: list[tuple[int, int, str]]) -> list[Entity]:
         followed = bool(_FOLLOW_PARTY.match(text, end))
         is_company = bool(_ORG_END.fullmatch(m.group(0)))
         start = _name_start_by_tokens(index, m.start(), max(0, m.start() - 40))
-        before = index.last_ending_by(start)
-        prev = "" if before is None else tokens[before][2]
+        prev_tok = index.last_ending_by(start)
+        prev = "" if prev_tok is None else tokens[prev_tok][2]
         if not followed and not is_company and prev not in _ENFORCE_LEFT:
             continue
         # a suffix inside a longer name (超市 in 天天鲜超市有限公司) is handled by the longer match; but a lone
@@ -750,7 +754,7 @@ def _align(doc: Doc, text: str, ents: list[Entity]) -> Doc:
     for tok in doc:
         s, e = tok.idx, tok.idx + len(tok.text)
         bounds = [s, *cuts[bisect_right(cuts, s):bisect_left(cuts, e)], e]
-        words.extend(text[a:b] for a, b in zip(bounds, bounds[1:]))
+        words.extend(text[a:b] for a, b in zip(bounds, bounds[1:], strict=False))
         spaces.extend([False] * (len(bounds) - 2) + [bool(tok.whitespace_)])
     aligned = Doc(doc.vocab, words=words, spaces=spaces, user_data=doc.user_data)
     spans = []
@@ -830,7 +834,8 @@ def get_pipeline() -> Language:
     """The entity pipeline, built once per process."""
     _register()
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
-    nlp.tokenizer.jieba_seg = _private_jieba()
+    # spacy.blank("zh") with the jieba segmenter always builds a ChineseTokenizer; Language types it as a callable.
+    cast(ChineseTokenizer, nlp.tokenizer).jieba_seg = _private_jieba()
     for name in COMPONENTS:
         nlp.add_pipe(name)
     return nlp

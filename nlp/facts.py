@@ -35,18 +35,20 @@ Numeric values are ``int`` when whole, else an exact decimal string (``"0.5"``);
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from nlp import dates as _dates
+from nlp.errors import EHError
 from nlp.money import NUMBER, NUMBER_START, AmountError, find_amounts, parse_number
 from nlp.spans import SpanMask
 
 __all__ = ["CUES", "CueDef", "Fact", "Facts", "FactsError", "MONEY_CODES", "conduct_text", "extract_facts"]
 
 
-class FactsError(ValueError):
+class FactsError(EHError):
     """Input that is not a description."""
 
     code = "bad_description"
@@ -396,7 +398,8 @@ class Facts:
         """The stated (non-derived) fact with ``code``, else the derived one, else ``None``."""
         found = [f for f in self.facts if f.code == code and f.polarity is not None]
         stated = [f for f in found if not f.derived]
-        return (stated or found or [None])[0]
+        pool = stated or found
+        return pool[0] if pool else None
 
     def polarity(self, code: str) -> int | None:
         """+1 / −1 for a cue or count with polarity, ``None`` if not mentioned."""
@@ -469,7 +472,7 @@ class _Match:
     polarity: int
 
 
-_COMPILED: list[tuple[CueDef, re.Pattern[str], int, re.Pattern[str] | None]] = (
+_COMPILED: Sequence[tuple[CueDef, re.Pattern[str], int, re.Pattern[str] | None]] = (
     [(c, re.compile(p), +1, None) for c in CUES for p in c.patterns]
     + [(c, re.compile(p), -1, None) for c in CUES for p in c.negative]
     + [(c, re.compile(p), +1, re.compile(c.context_left or "")) for c in CUES for p in c.contextual]
@@ -591,12 +594,12 @@ def extract_facts(text: str) -> Facts:
     taken, not_cues = SpanMask(len(text)), SpanMask(len(text))
 
     # 1. cues and table-driven counts (they hold numbers that must not be read again: 超过两年未被发现).
-    for m in _find_cues(text):
-        c = m.cue
-        facts.append(Fact(c.type, c.code, text[m.start : m.end], (m.start, m.end), polarity=m.polarity,
+    for cm in _find_cues(text):
+        c = cm.cue
+        facts.append(Fact(c.type, c.code, text[cm.start : cm.end], (cm.start, cm.end), polarity=cm.polarity,
                           label=c.label, effect=c.effect, hook=c.hook))
         if not c.keeps_numbers:
-            taken.add(m.start, m.end)
+            taken.add(cm.start, cm.end)
     cue_spans = {f.span for f in facts}
 
     def add(f: Fact) -> None:

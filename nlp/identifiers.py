@@ -16,6 +16,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any, Literal
 
+from nlp.errors import EHError
+
 IdKind = Literal["uscc", "id_card", "plate"]
 
 # --- 统一社会信用代码 (R7.2) -------------------------------------------------------------------------------
@@ -50,7 +52,7 @@ _PLATE_EMBASSY = re.compile(r"^使(\d{6})$")  # 使 plates lead with 使 and car
 _PLATE_SEPARATORS = re.compile(r"[\s·•・.\-－—]")
 
 
-class IdentifierError(ValueError):
+class IdentifierError(EHError):
     """Bad arguments to a helper (not an invalid identifier, which is reported in :class:`IdCheck`)."""
 
     code = "bad_identifier_argument"
@@ -108,7 +110,7 @@ def uscc_check_char(first17: str) -> str:
     """
     if len(first17) != 17 or any(c not in _USCC_VALUE for c in first17):
         raise IdentifierError(f"need 17 characters of {USCC_ALPHABET}: {first17!r}")
-    total = sum(_USCC_VALUE[c] * w for c, w in zip(first17, USCC_WEIGHTS))
+    total = sum(_USCC_VALUE[c] * w for c, w in zip(first17, USCC_WEIGHTS, strict=True))
     return USCC_ALPHABET[(31 - total % 31) % 31]
 
 
@@ -124,7 +126,7 @@ def org_code_check_char(first8: str) -> str:
     def value(c: str) -> int:
         return int(c) if c.isdigit() else ord(c) - ord("A") + 10
 
-    c9 = 11 - sum(value(c) * w for c, w in zip(first8, _ORG_WEIGHTS)) % 11
+    c9 = 11 - sum(value(c) * w for c, w in zip(first8, _ORG_WEIGHTS, strict=True)) % 11
     return {10: "X", 11: "0"}.get(c9, str(c9))
 
 
@@ -167,7 +169,7 @@ def id_check_char(first17: str) -> str:
     """ISO 7064 MOD 11-2 check character for the first 17 digits of a 居民身份证号 (R7.3)."""
     if len(first17) != 17 or not first17.isdecimal():  # not isdigit: it admits ² and ①, which int() rejects
         raise IdentifierError(f"need 17 digits: {first17!r}")
-    return ID_CHECK_CHARS[sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS)) % 11]
+    return ID_CHECK_CHARS[sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS, strict=True)) % 11]
 
 
 def validate_id_card(raw: str, today: date | None = None, stated_sex: str | None = None) -> IdCheck:
@@ -253,4 +255,4 @@ def validate(kind: IdKind, raw: str, **kwargs: Any) -> IdCheck:
     funcs = {"uscc": validate_uscc, "id_card": validate_id_card, "plate": validate_plate}
     if kind not in funcs:
         raise IdentifierError(f"unknown identifier kind: {kind}")
-    return funcs[kind](raw, **kwargs)  # type: ignore[operator]
+    return funcs[kind](raw, **kwargs)

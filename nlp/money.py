@@ -24,6 +24,8 @@ from typing import Any
 
 import cn2an
 
+from nlp.errors import EHError
+
 __all__ = [
     "NUMBER",
     "NUMBER_START",
@@ -43,7 +45,7 @@ __all__ = [
 ]
 
 
-class AmountError(ValueError):
+class AmountError(EHError):
     """Text that is not a well-formed amount or number."""
 
     code = "bad_amount"
@@ -462,7 +464,7 @@ class Condition:
                 return None
         if self.min_fen is not None and (base_fen < self.min_fen or (base_fen == self.min_fen and not self.min_inclusive)):
             return False
-        if self.max_fen is not None and (base_fen > self.max_fen or (base_fen == self.max_fen and not self.max_inclusive)):
+        if self.max_fen is not None and (base_fen > self.max_fen or (base_fen == self.max_fen and not self.max_inclusive)):  # noqa: SIM103 - parallel to the check above
             return False
         return True
 
@@ -745,7 +747,7 @@ def _base_text(text: str, hit: _Hit) -> str | None:
     cs = _clause_start(text, hit.start)
     left = text[cs : hit.start]
     m = None
-    for m in re.finditer(r"(?:处以|并处|可处|处|以)", left):
+    for m in re.finditer(r"(?:处以|并处|可处|处|以)", left):  # noqa: B007 - the last match is wanted
         pass
     words = left[m.end() :] if m else left
     words = re.sub(r"^(?:罚款|的)|的$", "", words.strip()).strip()
@@ -778,7 +780,7 @@ def find_fine_ranges(text: str, *, above_inclusive: bool = True, below_inclusive
         if role == "condition":
             left = text[_clause_start(text, hit.start) : hit.start]
             bm = None
-            for bm in _BASE_WORDS.finditer(left):
+            for bm in _BASE_WORDS.finditer(left):  # noqa: B007 - the last match is wanted
                 pass
             seen.add(hit, left[max(0, bm.start() - 4) : bm.end()] if bm else left)
             continue
@@ -789,7 +791,7 @@ def find_fine_ranges(text: str, *, above_inclusive: bool = True, below_inclusive
         kind = _kind(hit)
         base_text = _base_text(text, hit) if kind != "amount" else None
         tm = None
-        for tm in _TARGET_RE.finditer(left):
+        for tm in _TARGET_RE.finditer(left):  # noqa: B007 - the last match is wanted
             pass
         alt = _ALT_RE.search(left)
         per = _PER_RE.search(text[max(seg, hit.start - 8) : hit.start])

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from nlp.errors import EHError
+
 DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 _CN = "零〇一二两三四五六七八九十百千万"
@@ -20,7 +22,7 @@ _CN_DIGITS_OUT = "零一二三四五六七八九"
 _MAX_CHARS = 20
 
 
-class NumeralError(ValueError):
+class NumeralError(EHError):
     """A string that is not a well-formed number."""
 
     code = "bad_numeral"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from nlp.errors import EHError
+
 PROVINCES: tuple[str, ...] = (
     "北京", "天津", "上海", "重庆", "河北", "山西", "辽宁", "吉林", "黑龙江", "江苏", "浙江", "安徽", "福建", "江西",
     "山东", "河南", "湖北", "湖南", "广东", "海南", "四川", "贵州", "云南", "陕西", "甘肃", "青海", "台湾", "内蒙古",
@@ -11,7 +13,7 @@ PROVINCES: tuple[str, ...] = (
 ALL_REGIONS = ("全国", "all", "*")
 
 
-class RegionError(ValueError):
+class RegionError(EHError):
     """A region that names no province."""
 
     code = "bad_region"

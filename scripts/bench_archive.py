@@ -28,11 +28,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from analysis.archive.checks import AuditConfig
-from analysis.archive.readers import read_archive
-from analysis.archive.runner import _audit_batch, _batches, _init_worker, run_audit
-from api.core.settings import get_settings
-from nlp.regions import normalize_region
+from analysis.archive.checks import AuditConfig  # noqa: E402
+from analysis.archive.readers import read_archive  # noqa: E402
+from analysis.archive.runner import _audit_batch, _batches, _init_worker, run_audit  # noqa: E402
+from api.core.settings import get_settings  # noqa: E402
+from nlp.regions import normalize_region  # noqa: E402
 
 
 def _config(threads: int) -> AuditConfig:

@@ -29,7 +29,7 @@ from index.evaluate import load_dev, load_real  # noqa: E402
 def recall(orders: list[np.ndarray], ys: list[np.ndarray], n_total: int) -> dict[str, float]:
     """R@1/5/10 and MRR over ``n_total`` queries (queries without candidates count as misses)."""
     ranks = []
-    for order, y in zip(orders, ys):
+    for order, y in zip(orders, ys, strict=False):
         hit = np.flatnonzero(y[order] == 2)
         ranks.append(int(hit[0]) + 1 if len(hit) else None)
     out = {f"R@{k}": round(sum(1 for r in ranks if r is not None and r <= k) / n_total, 3) for k in (1, 5, 10)}
@@ -110,7 +110,7 @@ def main() -> None:
             report[f"real_dev_cv_blend_{beta}"] = recall([o for _, o in cvo], yd, len(dev_q))
     final = rerank.fit(xi + xd, yi + yd)
     imp = final.feature_importance("gain")
-    report["feature_gain"] = {n: round(float(g), 1) for n, g in sorted(zip(rerank.FEATURES, imp), key=lambda t: -t[1])}
+    report["feature_gain"] = {n: round(float(g), 1) for n, g in sorted(zip(rerank.FEATURES, imp, strict=False), key=lambda t: -t[1])}
     if args.holdout:
         hold_q = rerank.real_queries(load_real(real_path, "holdout"))
         xh, yh, _ = rerank.collect(searcher, hold_q, args.candidates)

@@ -348,7 +348,7 @@ def cmd_calibrate(args: argparse.Namespace) -> None:
     if not args.dry_run:
         final.save()
     _emit({"key": key, "positives": len(pos), "negatives": len(neg), **final.fitted_on,
-           "coef": dict(zip(("dense_top", "dense_margin", "sparse_top_per_char", "sparse_margin"), final.coef))}, args)  # fmt: skip
+           "coef": dict(zip(("dense_top", "dense_margin", "sparse_top_per_char", "sparse_margin"), final.coef, strict=False))}, args)  # fmt: skip
 
 
 # ---- make-dev ------------------------------------------------------------------------------------------------

@@ -43,9 +43,9 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from analysis.tiers import TierModel, project, suggest_tier, training_rows  # noqa: E402
 from corpus.benchmarks import DEFAULT_BENCHMARK, load_yaml  # noqa: E402
 from corpus.benchmarks.sources import jiangmen_table  # noqa: E402
-from analysis.tiers import TierModel, project, suggest_tier, training_rows  # noqa: E402
 
 DOMAIN_MAP = {
     "食品": "市场监管/食品", "市场监管": "市场监管/食品", "城市管理": "城市管理/市容环卫", "道路交通": "道路交通/道路运输",
@@ -63,7 +63,7 @@ class CachedEncoder:
     def encode_queries(self, texts):
         miss = [t for t in dict.fromkeys(texts) if t not in self.cache]
         if miss:
-            for t, v in zip(miss, self.enc.encode_queries(miss)):
+            for t, v in zip(miss, self.enc.encode_queries(miss), strict=True):
                 self.cache[t] = v
         return np.vstack([self.cache[t] for t in texts])
 
@@ -74,7 +74,7 @@ class CachedEncoder:
 def ece(conf: np.ndarray, correct: np.ndarray, bins: int = 10) -> float:
     edges = np.linspace(0, 1, bins + 1)
     total = 0.0
-    for lo, hi in zip(edges[:-1], edges[1:]):
+    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
         m = (conf > lo) & (conf <= hi)
         if m.any():
             total += m.mean() * abs(conf[m].mean() - correct[m].mean())

@@ -17,9 +17,9 @@ import csv
 import json
 import os
 import socket
-import tempfile
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -44,7 +44,7 @@ def rss_mb(proc: psutil.Process) -> float:
 async def run(args: argparse.Namespace) -> dict:
     port = free_port()
     eh = Path(sys.executable).with_name("enforcement-helper")
-    log = tempfile.NamedTemporaryFile("w+", prefix="eh-load-server-", suffix=".log", delete=False)
+    log = tempfile.NamedTemporaryFile("w+", prefix="eh-load-server-", suffix=".log", delete=False)  # noqa: SIM115 - the server's stderr while it runs
     server = subprocess.Popen([str(eh), "serve", "--port", str(port), "--workers", str(args.workers)],
                               stdout=subprocess.DEVNULL, stderr=log, env=os.environ.copy())
     base = f"http://127.0.0.1:{port}"

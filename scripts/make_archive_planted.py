@@ -35,12 +35,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from api.core.settings import get_settings
-from corpus.resolver import Resolver
-from corpus.store import Store
-from nlp.citations import format_citation
-from nlp.money import find_fine_ranges
-from nlp.numerals import int_to_cn
+from api.core.settings import get_settings  # noqa: E402
+from corpus.resolver import Resolver  # noqa: E402
+from corpus.store import Store  # noqa: E402
+from nlp.citations import format_citation  # noqa: E402
+from nlp.money import find_fine_ranges  # noqa: E402
+from nlp.numerals import int_to_cn  # noqa: E402
 
 ENV_REPEALED_ON = date(2026, 8, 15)  # 法典 第一千二百四十二条 (DOMAIN.md R2.6)
 

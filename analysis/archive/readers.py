@@ -17,19 +17,19 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from nlp.errors import EHError
 from nlp.money import AmountError, find_amounts, parse_amount
 
 __all__ = ["ArchiveError", "Decision", "ReadReport", "RowIssue", "parse_partial_date", "read_archive"]
 
 
-class ArchiveError(ValueError):
+class ArchiveError(EHError):
     """An archive file that cannot be read at all."""
 
     code = "bad_archive"
 
     def __init__(self, message: str, code: str = "bad_archive") -> None:
-        super().__init__(message)
-        self.code = code
+        super().__init__(message, code=code)
 
 
 @dataclass

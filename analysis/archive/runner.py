@@ -22,6 +22,7 @@ from typing import Any
 
 from analysis.archive.checks import AuditConfig, Auditor
 from analysis.archive.readers import Decision, ReadReport, read_archive
+from nlp.errors import EHError
 
 RESULTS = "results.jsonl"
 _ID_RE = re.compile(rb'\{"id": ("(?:[^"\\]|\\.)*")')
@@ -30,12 +31,13 @@ BATCH = 16
 _AUDITOR: Auditor | None = None  # one per process: the pool initializer or the first Ray task loads it
 
 
-class AuditRunError(RuntimeError):
+class AuditRunError(EHError, RuntimeError):
     """The run could not start or finish (no index, Ray unreachable …)."""
 
+    code = "audit_failed"
+
     def __init__(self, message: str, code: str = "audit_failed") -> None:
-        super().__init__(message)
-        self.code = code
+        super().__init__(message, code=code)
 
 
 @dataclass

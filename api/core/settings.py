@@ -41,9 +41,18 @@ class Settings(BaseSettings):
     max_batch: int = 100
     # Per-request deadline: past it the caller gets 503 `request_timeout` and the request slot is freed (api/limits.py).
     request_timeout_s: float = Field(10.0, gt=0)
-    # Bodies above this many bytes (a 5,000-character text, a batch) share one request slot at most, so the longest
-    # inputs cannot hold every slot while short requests wait; 0 turns the lane off.
+    # Bodies above this many bytes (a 5,000-character text, a batch) run in the heavy lane (api/limits.py): threads
+    # of their own (request_threads - 1, at least one), so the longest inputs never take a request slot; 0 turns the
+    # lane off. Its threads run this much nicer (Linux thread niceness; 0 leaves it), and while one computes the
+    # interpreter switches threads every heavy_switch_interval_ms (0 leaves Python's 5 ms): a 20,000-character text
+    # holds the GIL for up to seconds, and short requests of the same worker would wait their turn behind it.
     heavy_request_bytes: int = Field(16_384, ge=0)
+    heavy_nice: int = Field(10, ge=0, le=19)
+    heavy_switch_interval_ms: float = Field(1.0, ge=0, le=100)
+    # Move everything loaded at start-up (index, store, models: over a million objects) out of the collector's reach
+    # once warm: a full collection of them took 1.2 s with the GIL held, and long inputs, which allocate a lot,
+    # triggered one every few requests.
+    gc_freeze: bool = True
     # A worker whose request computes 3 deadlines long shuts down to be replaced; `serve` sets it for its workers.
     exit_when_stuck: bool = False
     # Host header values served (DNS rebinding); comma-separated, "*" for any. Production adds its own hostnames.

@@ -20,6 +20,7 @@ from sqlalchemy.orm import sessionmaker
 
 from api.db.models import ApiKey, AuditRecord
 from api.db.privacy import SECRET_FILE_NAME, keyed_hash, load_or_create_secret, mask_pii
+from nlp.errors import EHError
 
 ROLES = ("officer", "reviewer", "system", "admin")
 # Development keys (``serve --dev``) carry this reserved name and a role that may draft but administer nothing.
@@ -115,11 +116,10 @@ def migrate(engine: Engine, audit_secret: Callable[[], bytes] | None = None) -> 
     if audit_secret is not None:
         cfg.attributes["audit_secret"] = audit_secret
     db_file = sqlite_file(engine)
-    with _file_lock(db_file.with_name(db_file.name + ".migrate.lock") if db_file else None):
-        with engine.begin() as conn:
-            advisory_lock(conn)
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+    with _file_lock(db_file.with_name(db_file.name + ".migrate.lock") if db_file else None), engine.begin() as conn:
+        advisory_lock(conn)
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
 
 
 def hash_key(key: str) -> str:
@@ -137,8 +137,10 @@ def key_fingerprint(key: str) -> str:
     return "sha256:" + hash_key(key)[:12]
 
 
-class AmbiguousKeyPrefix(ValueError):
+class AmbiguousKeyPrefix(EHError):
     """A prefix given to revoke matches several live keys; nothing was revoked."""
+
+    code = "ambiguous_key_prefix"
 
     def __init__(self, prefix: str, matches: list[dict[str, Any]]) -> None:
         super().__init__(f"{len(matches)} live keys start with {prefix!r}; nothing revoked")

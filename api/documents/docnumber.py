@@ -179,9 +179,9 @@ class NumberCounter:
         from api.db.models import DocCounter
 
         where = (DocCounter.prefix == prefix, DocCounter.year == year)
-        if conn.execute(update(DocCounter).where(*where, DocCounter.last < seq).values(last=seq)).rowcount == 0:
-            if conn.execute(select(DocCounter.last).where(*where)).first() is None:
-                conn.execute(insert(DocCounter).values(prefix=prefix, year=year, last=seq))
+        if (conn.execute(update(DocCounter).where(*where, DocCounter.last < seq).values(last=seq)).rowcount == 0
+                and conn.execute(select(DocCounter.last).where(*where)).first() is None):
+            conn.execute(insert(DocCounter).values(prefix=prefix, year=year, last=seq))
 
     def observe(self, number: str, owner: str | None = None) -> None:
         """Record an officer-entered 文号, checked against every number already issued.

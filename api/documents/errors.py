@@ -1,29 +1,19 @@
 """Errors raised while drafting documents.
 
-Every error is a ``ValueError`` with a stable ``code`` (team contract) so the API layer can map it to
-a 4xx answer without a traceback. ``details`` carries machine-readable specifics (which fields are
-missing, which citation failed) for the JSON error body.
+Every error is an :class:`~nlp.errors.EHError` (so a ``ValueError``) with a stable ``code`` and the HTTP status
+listed for it in :data:`nlp.errors.CATALOGUE`, so the API layer answers without a traceback. ``details`` carries
+machine-readable specifics (which fields are missing, which citation failed) for the JSON error body.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from nlp.errors import EHError
 
 
-class DocumentError(ValueError):
+class DocumentError(EHError):
     """Base class: a case or request that cannot produce the document asked for."""
 
     code = "document_error"
-
-    def __init__(self, message: str, details: dict[str, Any] | None = None, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.details = details or {}
-        self.field = field
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-friendly form: code, message, field, details."""
-        return {"code": self.code, "message": self.message, "field": self.field, "details": self.details}
 
 
 class InvalidCase(DocumentError):

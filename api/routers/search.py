@@ -101,7 +101,7 @@ async def analyze_batch(req: BatchRequest, request: Request, svc: Services = Dep
     results = await compute_audited(request, audit, "analyze", [it.model_dump() for it in req.items], run)
 
     def record() -> None:
-        for it, res in zip(req.items, results):
+        for it, res in zip(req.items, results, strict=False):
             if "error" not in res:
                 audit("analyze", it.model_dump(), _audit_summary(res))
 

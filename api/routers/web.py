@@ -9,9 +9,8 @@ script would throw instead of injecting user or API text as HTML (issue 6, "no H
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from html import escape
+from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse

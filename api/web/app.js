@@ -348,6 +348,7 @@
     statute_repealed: '从旧兼从轻', old_law: '从旧兼从轻',
     item_cites_other_provision: '事项匹配', matched_by_title: '事项匹配',
     no_penalty_provision: '罚则', no_fine_in_penalty_provision: '罚则', no_violation: '未认定违法',
+    version_gap: '条文版本',
   };
   const LEVELS = ['不予处罚', '减轻', '从轻', '一般', '从重'];
   const LIGHTER_LABELS = { old: '适用旧法', new: '适用新法（从轻）', same: '新旧规定幅度相同', unknown: '需按案件金额比较' };
@@ -514,7 +515,8 @@
     const f = a.fine;
     const suggested = f.suggested;
     officer.amount = suggested !== null && suggested !== undefined ? Number(suggested) : null;
-    const range = rangeText(f.min, f.max);
+    // A 罚则 with no range of its own (kind: referral / unspecified / no_fine) is shown in the statute's words.
+    const range = f.kind ? String(f.statutory || '') : rangeText(f.min, f.max);
     const lawful = isObj(f.lawful_range) ? f.lawful_range : null;
     const notes = [f.note, ...asList(f.assumptions)].filter(Boolean);
     if (f.base_needed) notes.push(`需执法人员核定计算基数：${f.base_needed}`);

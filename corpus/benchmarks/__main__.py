@@ -16,9 +16,10 @@ import sys
 from pathlib import Path
 
 from corpus.benchmarks import BenchmarkError, BenchmarkStore, seed
+from corpus.benchmarks.cites import ResolverLike
 
 
-def _resolver(path: Path | None):
+def _resolver(path: Path | None) -> ResolverLike | None:
     if path is None:
         return None
     from corpus.resolver import Resolver

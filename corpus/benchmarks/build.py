@@ -9,15 +9,16 @@ required to lie inside the statutory range of the cited 罚则 (a tier outside i
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 from corpus.benchmarks.cites import ResolverLike, verify
-from corpus.resolver import cn_date
 from corpus.benchmarks.conditions import parse_conditions
 from corpus.benchmarks.fines import fine_ranges
 from corpus.benchmarks.penalties import measures, penalty_types
 from corpus.benchmarks.report import LoadReport
 from corpus.benchmarks.scales import Mapped, TierMapping
 from corpus.benchmarks.schema import EnforcementItem, FineRange, Tier
+from corpus.resolver import cn_date
 from nlp.citations import CitationError, format_citation, parse_one
 
 
@@ -83,7 +84,7 @@ def statute_text(resolver: ResolverLike, cite: str, as_of: date) -> str | None:
     chk = resolver.lookup(cite, as_of)
     if getattr(chk, "status", None) != "verified" or not chk.text:
         return None
-    if chk.item is None:
+    if chk.item is None or chk.law is None or chk.article is None:
         return chk.text
     para = resolver.lookup(
         format_citation(chk.law, chk.article, chk.article_sub, chk.paragraph), as_of
@@ -146,7 +147,9 @@ def check_item(
             msg = res.check.get("message") or res.reason or res.status
             item.flags.append(f"{'违则' if role == 'violated' else '罚则'}{cite}在{cn_date(as_of)}未通过核验"
                               f"（{res.status}）：{msg}")
-            level = "warning" if res.status in {"law_not_found", "not_in_force"} else "error"
+            level: Literal["warning", "error"] = (
+                "warning" if res.status in {"law_not_found", "not_in_force"} else "error"
+            )
             report.add(level, item.id, f"citation_{res.status}", f"{cite}在{cn_date(as_of)}未通过核验：{msg}")
             continue
         later = res.check.get("later_change") or {}

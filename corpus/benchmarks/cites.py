@@ -12,9 +12,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from nlp.citations import format_citation, parse_citations
+
+if TYPE_CHECKING:
+    from corpus.resolver import CitationCheck
 
 _MARKUP_RE = re.compile(r"<[^>]+>|&emsp;|&nbsp;")
 _HEAD_PRE = " \u3000\t；;。：:、"
@@ -23,7 +26,7 @@ _HEAD_PRE = " \u3000\t；;。：:、"
 class ResolverLike(Protocol):
     """What this module needs from ``corpus.resolver.Resolver``."""
 
-    def lookup(self, citation: str, as_of: date | None = None) -> Any:  # -> CitationCheck
+    def lookup(self, citation: str, as_of: date | None = None) -> CitationCheck:
         ...
 
 
@@ -38,7 +41,7 @@ class CiteResult:
     as_of: date | None = None
     text: str | None = None
     law: str | None = None
-    check: dict = field(default_factory=dict)
+    check: dict[str, Any] = field(default_factory=dict)
 
 
 def clean_cell(text: str) -> str:

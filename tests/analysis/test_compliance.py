@@ -27,6 +27,10 @@ def test_lawful_statements(text: str) -> None:
     "某餐馆后厨未取得食品经营许可证擅自经营",
     "工地土方裸露未覆盖，扬尘严重",
     "检查发现疏散通道被货物堵塞，消防设施完好有效",
+    # a negated positive states a defect (two real published decisions read this way)
+    "对某蔬菜店经营不符合食品安全标准的食用农产品行为",
+    "某电动车门市部销售2辆车辆外观与合格证不一致的电动自行车",
+    "经抽样检验不合格",
 ])
 def test_violations_are_not_lawful(text: str) -> None:
     assert not check_compliance(text).no_violation
@@ -58,3 +62,13 @@ def test_lawful_lookalike_dev_split() -> None:
     missed = [r["id"] for r in viol if check_compliance(r["text"]).no_violation]
     assert len(cited) <= 0.1 * len(lawful), cited
     assert len(missed) <= 0.05 * len(viol), missed
+
+
+def test_no_real_published_decision_reads_as_lawful(shared_dir) -> None:
+    """Every real decision describes a violation that was penalised: none may be taken for a statement of compliance."""
+    import json
+
+    rows = [json.loads(x) for x in (shared_dir / "eval" / "real_decisions" / "decisions.jsonl").read_text(
+        encoding="utf-8").splitlines() if x.strip()]
+    lawful = [r["id"] for r in rows if check_compliance(r["facts"]).no_violation]
+    assert lawful == []

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from analysis.fines import DEFAULT_SPLIT, choose_range, statutory_fine
+from analysis.fines import DEFAULT_SPLIT, choose_range, find_referral, statutory_fine, unpriced_fine
 
 D = date(2024, 6, 1)
 
@@ -66,3 +66,94 @@ def test_share_of_liability_articles_parsed(store) -> None:
     parsed = [t for t in named if choose_range(t, None) is not None]
     assert len(named) > 5000
     assert len(parsed) / len(named) >= 0.95, len(parsed) / len(named)
+
+
+# ---------------------------------------------------------------------------------------------- 罚则 with no range
+def _basis(resolver, cite: str, day: date = D) -> dict:
+    """A retrieved 罚则 as the search gives it, read from the real store."""
+    from nlp.citations import parse_citations
+
+    (c,) = parse_citations(cite)
+    r = resolver.lookup(cite, day)
+    assert r.status == "verified", (cite, r.status)
+    return {"law": r.law, "article": c.article, "article_sub": c.article_sub, "paragraph": c.paragraph,
+            "item": c.item, "text": r.text, "is_liability": True, "citation": cite}
+
+
+@pytest.fixture(scope="module")
+def analyzer():
+    from api.services import Services
+
+    return Services().analyzer
+
+
+def test_a_referral_within_the_law_is_followed_to_its_range(resolver) -> None:
+    # 食品安全法 第一百二十四条第三款: 「…依照第一款规定给予处罚」
+    text = _text(resolver, "《食品安全法》第一百二十四条第三款")
+    ref = find_referral(text, "中华人民共和国食品安全法", 124, 0, 3)
+    assert ref is not None and (ref.article, ref.paragraph) == (124, 1)
+    assert choose_range(text, None) is None  # nothing of its own
+
+
+def test_a_referral_to_another_law_names_it(resolver) -> None:
+    text = _text(resolver, "《建设项目环境保护管理条例》第二十一条")
+    ref = find_referral(text, "建设项目环境保护管理条例", 21)
+    assert ref is not None and ref.article is None and ref.law == "中华人民共和国环境影响评价法"
+    # a 罚则 with its own range refers nowhere
+    own = _text(resolver, "《大气污染防治法》第一百一十五条第一款")
+    assert find_referral(own, "中华人民共和国大气污染防治法", 115, 0, 1) is None
+
+
+def test_the_pipeline_takes_the_referred_range_and_says_so(resolver, analyzer) -> None:
+    hit = _basis(resolver, "《食品安全法》第一百二十四条第三款")
+    found = analyzer._penalty_text([hit], D)
+    assert found.cite == "《中华人民共和国食品安全法》第一百二十四条第一款" and "依照第一款" in found.via
+    fine = statutory_fine(found.text, found.cite, "organization", {})
+    assert fine is not None and fine["min"] is not None or fine["base_needed"]
+
+
+def test_a_penalty_provision_without_an_amount_still_gets_a_fine_answer(resolver, analyzer) -> None:
+    # 公共场所卫生管理条例 第十四条: 「…给予警告、罚款、停业整顿…」 with no amount; 营业性演出管理条例 第四十七条第一款 is
+    # priced in its third 款 for the 项 it lists (「第(二)项」 written with brackets).
+    unpriced = analyzer._penalty_text([_basis(resolver, "《公共场所卫生管理条例》第十四条第一款")], D)
+    fine = unpriced_fine(unpriced, "一般")
+    assert fine["kind"] == "unspecified" and fine["min"] is None and "未规定数额" in fine["note"]
+    show = analyzer._penalty_text([_basis(resolver, "《营业性演出管理条例》第四十七条第一款第（二）项")], D)
+    priced = statutory_fine(show.text, show.cite, "organization", {}, item=show.item)
+    assert (priced["min"], priced["max"]) == (50000.0, 100000.0)
+    fourth = statutory_fine(show.text, show.cite, "organization", {}, item=4)
+    assert (fourth["min"], fourth["max"]) == (5000.0, 10000.0)
+    refer = analyzer._penalty_text([_basis(resolver, "《产品质量法》第五十九条")], D)
+    assert unpriced_fine(refer, "一般")["kind"] == "referral" and refer.referred_law == "中华人民共和国广告法"
+
+
+def test_a_penalty_provision_with_no_fine_forbids_one(resolver, analyzer) -> None:
+    # 产品质量法 第十七条第一款: 责令改正、公告、停业整顿、吊销营业执照 — no 罚款
+    found = analyzer._penalty_text([_basis(resolver, "《产品质量法》第十七条第一款")], D)
+    fine = unpriced_fine(found, "一般")
+    assert fine["kind"] == "no_fine" and (fine["min"], fine["max"]) == (0.0, 0.0) and "不得处以罚款" in fine["note"]
+
+
+@pytest.mark.slow
+def test_every_answer_with_a_penalty_provision_has_a_tier_and_a_fine(shared_dir, analyzer) -> None:
+    """On the real published decisions: whatever the top 罚则, the answer carries a tier and a fine with its source."""
+    import json
+
+    from api.services import Services
+    from index.evaluate import _real_as_of
+
+    svc = Services()
+    rows = [json.loads(x) for x in (shared_dir / "eval" / "real_decisions" / "decisions.jsonl").read_text(
+        encoding="utf-8").splitlines() if x.strip()]
+    checked = 0
+    for rec in rows:
+        day = _real_as_of(rec)
+        a = svc.analyze(rec["facts"], date.fromisoformat(day) if day else None, region="全国")
+        top = (a["provisions"] or [{}])[0]
+        if a["no_violation"] or not (top.get("is_liability") or top.get("basis")):
+            continue
+        checked += 1
+        assert a["tier"] and a["tier"]["label"] and a["fine"] and a["fine"]["source"] in ("item", "statutory_split"), \
+            rec["id"]
+        assert a["fine"]["arithmetic"], rec["id"]
+    assert checked >= 0.8 * len(rows)

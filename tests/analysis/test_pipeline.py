@@ -83,3 +83,17 @@ def test_a_benchmark_reminder_on_an_old_case_asks_for_the_discovery_date(service
                       decision_date=date(2026, 10, 1))
     assert not any(r["code"] == "discovery_date_needed" for r in told["reminders"])
     assert told["adjustment"] == "不予处罚"
+
+
+def test_a_stand_in_version_is_never_presented_as_the_applicable_text(services: Any) -> None:
+    # 道路交通安全法 is stored from its 2011 amendment: for a 2010 event its nearest text ranks first, and the answer
+    # blocks on it and says where the fine range comes from.
+    a = services.analyze("饮酒后驾驶机动车被交警查获", date(2010, 6, 1), None, None, region="重庆")
+    top = a["provisions"][0]
+    assert top["law"] == "中华人民共和国道路交通安全法" and top["version_status"] == "nearest_later"
+    (gap,) = [r for r in a["reminders"] if r["code"] == "version_gap"]
+    assert gap["blocking"] and "2010-06-01" in gap["message"] and top["effective_from"] in gap["message"]
+    assert a["fine"] and sum("最接近的版本" in x for x in a["fine"]["assumptions"]) == 1
+    today = services.analyze("饮酒后驾驶机动车被交警查获", date(2025, 6, 1), None, None, region="重庆")
+    assert today["provisions"][0]["version_status"] == "in_force"
+    assert not any(r["code"] == "version_gap" for r in today["reminders"])

@@ -10,9 +10,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from corpus.benchmarks import DEFAULT_BENCHMARK, load_yaml
-from corpus.benchmarks.sources import jiangmen_table
-from nlp.facts import extract_facts
 from analysis.tiers import (
     TierModel,
     facts_to_fields,
@@ -22,6 +19,9 @@ from analysis.tiers import (
     suggest_tier,
     training_rows,
 )
+from corpus.benchmarks import DEFAULT_BENCHMARK, load_yaml
+from corpus.benchmarks.sources import jiangmen_table
+from nlp.facts import extract_facts
 
 REPO = Path(__file__).resolve().parents[2]
 DECISION = date(2026, 11, 22)

@@ -12,8 +12,7 @@ from docx import Document
 
 from api.documents.docnumber import NumberCounter, normalize_doc_number, parse_doc_number
 from api.documents.errors import BadDocNumber, InvalidCase
-from api.documents.make_templates import LAYOUTS
-from api.documents.make_templates import main as make_templates
+from api.documents.make_templates import LAYOUTS, main as make_templates
 from api.documents.model import (
     DOCUMENT_KINDS,
     Agency,

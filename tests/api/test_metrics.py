@@ -80,7 +80,7 @@ def test_metrics_sum_over_workers(app_env, built_index, tmp_path) -> None:
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     eh = Path(sys.executable).with_name("enforcement-helper")
-    log = tempfile.NamedTemporaryFile("w+", prefix="eh-metrics-server-", suffix=".log", delete=False)
+    log = tempfile.NamedTemporaryFile("w+", prefix="eh-metrics-server-", suffix=".log", delete=False)  # noqa: SIM115 - the server's stderr while it runs
     proc = subprocess.Popen([str(eh), "serve", "--port", str(port), "--workers", "2"], env=env,
                             stdout=subprocess.DEVNULL, stderr=log)
     made: Path | None = None

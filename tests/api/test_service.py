@@ -30,7 +30,7 @@ def test_keys_are_hashed_and_roles_enforced(app_env, client) -> None:
     res = runner.invoke(cli, ["keys", "create", "--name", "张警官", "--role", "reviewer"])
     key = res.stdout.strip()
     assert res.exit_code == 0 and key.startswith("eh_")
-    raw = open(app_env.data_dir / "service.sqlite", "rb").read()
+    raw = (app_env.data_dir / "service.sqlite").read_bytes()
     assert key.encode() not in raw  # only the hash is stored
     assert runner.invoke(cli, ["keys", "create", "--name", "x", "--role", "king"]).exit_code == 2
     r = client.post("/v1/citations/verify", json={"text": "《消防法》第六十条"}, headers={"X-API-Key": "wrong"})

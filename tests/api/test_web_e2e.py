@@ -353,7 +353,7 @@ def test_a_stand_in_version_is_marked_and_not_offered_for_the_document(page: Web
     body = live.api("POST", "/v1/search", json={"query": "饮酒后驾驶机动车", "as_of": "2010-06-01", "top_k": 10}).json()
     hits = page.find_elements(By.CSS_SELECTOR, "#search-results .hit")
     assert len(hits) == len(body["results"])
-    for hit, r in zip(hits, body["results"]):
+    for hit, r in zip(hits, body["results"], strict=True):
         stand_in = r["version_status"] != "in_force"
         assert ("stand-in" in hit.get_attribute("class")) == stand_in
         assert bool(hit.find_elements(By.CSS_SELECTOR, ".hit-actions button")) != stand_in

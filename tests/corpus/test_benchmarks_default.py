@@ -68,7 +68,7 @@ def test_every_tier_band_lies_inside_a_statutory_range_and_tiers_are_ordered(sam
         assert labels == ["从轻", "一般", "从重"], item.id
         for t in item.tiers:
             assert len(t.fines) == len(item.statutory_fines), (item.id, t.level)
-            for band, stat in zip(t.fines, item.statutory_fines):
+            for band, stat in zip(t.fines, item.statutory_fines, strict=True):
                 assert stat.contains(band), (item.id, t.level, band.describe(), stat.describe())
         # positions increase from 从轻 to 从重 within every statutory clause (R5.10 step 3)
         for j in range(len(item.statutory_fines)):

@@ -35,7 +35,7 @@ def test_pitfall_a_implementing_regulation_never_resolves_to_parent(resolver) ->
     law, reg = check(resolver, "《道路交通安全法》第一百零四条"), check(resolver, "《道路交通安全法实施条例》第一百零四条")
     assert law.text != reg.text and law.law != reg.law
     pla = check(resolver, "《中国人民解放军实施〈中华人民共和国药品管理法〉办法》第一条")
-    assert pla.status == "verified" and pla.level == "行政法规" and "药品管理法" != pla.law
+    assert pla.status == "verified" and pla.level == "行政法规" and pla.law != "药品管理法"
     assert check(resolver, "《某某省实施〈中华人民共和国药品管理法〉办法》第一条").status == "law_not_found"
 
 

@@ -28,8 +28,7 @@ from datetime import date
 from functools import lru_cache
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 import nlp
 from analysis import compliance, tiers
@@ -177,6 +176,7 @@ NOT_TEXT: dict[str, str] = {
     "nlp.encoders.E5Encoder.encode_passages": "needs the e5 model (slow tests); the tokenizer truncates to 512",
     "nlp.encoders.OnnxE5Encoder.encode_queries": "needs the e5 model (slow tests); the tokenizer truncates to 512",
     "nlp.encoders.OnnxE5Encoder.encode_passages": "needs the e5 model (slow tests); the tokenizer truncates to 512",
+    "nlp.errors.status_of": "looks an error code up in the catalogue",
     "nlp.facts.Facts.of_type": "looks facts up by type code",
     "nlp.facts.Facts.cue": "looks facts up by cue code",
     "nlp.facts.Facts.polarity": "looks facts up by cue code",

@@ -8,8 +8,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from nlp.identifiers import (
     ID_WEIGHTS,
@@ -49,8 +48,8 @@ def test_weights_are_the_ones_domain_md_lists(domain_text: str) -> None:
     uscc_row = re.search(r"`3\^\(i−1\) mod 31` =\s*`([\d ]+)`", domain_text)
     id_row = re.search(r"that is `([\d ]+)`; with", domain_text)
     assert uscc_row and id_row
-    assert USCC_WEIGHTS == tuple(int(x) for x in uscc_row.group(1).split())
-    assert ID_WEIGHTS == tuple(int(x) for x in id_row.group(1).split())
+    assert tuple(int(x) for x in uscc_row.group(1).split()) == USCC_WEIGHTS
+    assert tuple(int(x) for x in id_row.group(1).split()) == ID_WEIGHTS
 
 
 # ----------------------------------------------------------------------------- ID card (R7.3)
