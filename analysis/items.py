@@ -157,7 +157,7 @@ class ItemMatcher:
                     key = (no_penalty, conflict, rank, role != "basis", wrong_party, agree, not valid, -sim,
                            bool(info and info.sample))
                     summary = self.summary(
-                        bench, item, info, valid, as_of, wrong_party, sim, matched_citation=cite, via=role,
+                        bench, item, info, valid, as_of, wrong_party, sim, matched_citation=cite, via=role, hit_rank=rank,
                         retrieved={"violated": hit.get("violated"), "basis": hit.get("basis")},
                         no_penalty_list=no_penalty, citation_agreement=("exact", "compatible", "other")[agree],
                         citation_conflict=conflict)

@@ -31,6 +31,7 @@ from analysis.tiers import (
 )
 from corpus.benchmarks import BenchmarkStore
 from corpus.resolver import Resolver
+from index.applicability import context_only
 from nlp.citations import format_citation, normalize_title
 from nlp.facts import conduct_text, extract_facts
 
@@ -93,7 +94,8 @@ class Analyzer:
             answer.update(no_violation=True, no_match=True, confidence=0.0, matches=[], similar_items=[],
                           no_violation_evidence=[{"text": t, "span": list(sp)} for t, sp in
                                                  zip(lawful.evidence, lawful.spans, strict=True)],
-                          provisions=[{**h, "context_only": True, "label": "已核查（未认定违法）"} for h in found["results"]])
+                          provisions=[{**h, "context_only": True, "label": "已核查（未认定违法）",
+                                      "applicability": context_only(h.get("applicability"))} for h in found["results"]])
             answer["reminders"].append({"code": "no_violation", "blocking": False, "rule": "处罚法 第四十条",
                                         "message": "描述载明检查合格或未发现违法行为：不认定违法，不建议阶次和罚款；"
                                                    "所列条文仅为已核查的规定"})
@@ -101,9 +103,11 @@ class Analyzer:
         # R5.7: matched 不予处罚 list items are checked against the facts (reminders only, never the tier source)
         list_reminders = [asdict(r) for r in no_penalty_list_reminders(facts, [m["item"] for m in lists[:3]])]
         penal = [m for m in matches if not m["summary"]["no_penalty_list"]]
-        # An item decides the tier only when its citation agrees with the retrieved pair; one found by title
-        # similarity, or citing another 款/项, is shown for reference and never decides.
-        agreeing = [m for m in penal if m["summary"].get("via") != "title" and not m["summary"].get("citation_conflict")]
+        # An item decides the tier only when its citation agrees with the first retrieved pair, the one an officer
+        # copies; one found by title similarity, citing another 款/项, or citing a lower-ranked pair (another
+        # violation) is shown for reference and never decides.
+        agreeing = [m for m in penal if m["summary"].get("via") != "title" and not m["summary"].get("citation_conflict")
+                    and m["summary"].get("hit_rank") == 0]
         answer["similar_items"] = [{**m["summary"], "label": "相似事项（仅供参考）"}
                                    for m in penal if m not in agreeing][:3]
         if not agreeing:

@@ -60,6 +60,17 @@ class ItemEvidence(AnswerModel):
     match: Number = Field(description="名称相似度（e5）· title similarity")
 
 
+class Applicability(AnswerModel):
+    """适用于本案的概率（校准自排序结果）· How likely this provision's 罚则 is the one that applies to the case.
+
+    与「条文存在且当日有效」无关：那只说明条文存在、当日施行 · Independent of whether the text exists and is in force."""
+
+    probability: Number = Field(description="该条罚则（条级）即本案适用罚则的校准概率 · calibrated probability that this "
+                                            "hit's 罚则 (article level) is the one the agency would apply")
+    band: Literal["high", "medium", "low"] = Field(description="高/中/低：阈值在校准数据上选定（见 README）· band")
+    evidence: list[str] = Field(default_factory=list, description="依据（中文短句）· short reasons, in Chinese")
+
+
 class Provision(AnswerModel):
     """检索到的条文（当日施行的版本）及其违则/罚则配对 · A retrieved provision in force on ``as_of`` with its pair."""
 
@@ -85,6 +96,8 @@ class Provision(AnswerModel):
                           "（不是当日适用的文本）· whether this is the text in force on as_of or a stand-in")
     version_note: str | None = Field(None, description="非当日版本的提示 · the warning a stand-in carries")
     items: list[ItemEvidence] = Field(default_factory=list, description="名称相近的裁量基准事项（佐证）· items by title")
+    applicability: Applicability | None = Field(
+        None, description="适用于本案（校准概率、档次、依据）；null：未启用排序模型 · applies to this case (calibrated)")
     context_only: bool | None = Field(None, description="仅为已核查的规定（未认定违法）· only a rule that was checked")
     label: str | None = Field(None, description="显示标签，如「已核查（未认定违法）」· display label")
 
@@ -155,6 +168,8 @@ class ItemMatch(AnswerModel):
         description="事项引用与检索条文的一致程度 · agreement of the item's citation with the retrieved one")
     citation_conflict: bool = Field(description="事项引用另一款/项（不据以裁量）· cites another 款/项")
     promoted_by_similarity: bool | None = Field(None, description="因描述相似度被提前 · moved first by similarity")
+    hit_rank: int | None = Field(None, description="对应检索条文的名次（0 为首位；只有首位配对的事项据以裁量）"
+                                                   " · rank of the retrieved pair it cites (only the first decides)")
     label: str | None = Field(None, description="显示标签，如「相似事项（仅供参考）」· display label")
 
 

@@ -28,7 +28,7 @@ import numpy as np
 
 from index.dense import DenseBackend, EmbeddingCache
 from index.pairing import PairIndex, build_pairs
-from index.passages import UNITS, Passage, corpus_fingerprint, embed_text
+from index.passages import UNITS, Passage, corpus_fingerprint, embed_text, share_meta
 from index.sparse import BM25Backend
 from nlp.encoders import Encoder
 from nlp.errors import EHError
@@ -288,7 +288,8 @@ class PassageIndex:
         else:
             has_vec = vec_row >= 0
             pvecs = None
-            if vectors is not None:
+            # Lexical pairing never reads the vectors: skip a passages × dim float32 matrix (600 MB at 390k rows).
+            if vectors is not None and config.pairing in ("dense", "both"):
                 pvecs = np.zeros((len(ps), vectors.shape[1]), dtype=np.float32)
                 pvecs[has_vec] = vectors[vec_row[has_vec]]
             lexical = sparse.doc_term_matrix() if sparse is not None else None
@@ -368,10 +369,12 @@ class PassageIndex:
                 f"not {getattr(encoder, 'name', None)!r}: rebuild it"
             )
         passages = []
+        pool: dict[str, str] = {}  # one copy of each repeated meta string (share_meta): ~0.7 GB less per worker
         with (path / "passages.jsonl").open(encoding="utf-8") as f:
             for line in f:
                 d = json.loads(line)
-                passages.append(Passage(d["id"], d["text"], d["meta"]))
+                passages.append(Passage(d["id"], d["text"], share_meta(d["meta"], pool)))
+        del pool
         vec_row = np.load(path / "vec_row.npy")
         dense = DenseBackend(np.load(path / "vectors.npy")) if (path / "vectors.npy").is_file() else None
         sparse = (

@@ -212,6 +212,7 @@ class Reranker:
         self.priors = priors
         self.meta = meta
         self.candidates = int(meta.get("candidates", 30))
+        self.applicability: Any = None  # index.applicability.Applicability fitted for this model (load / build)
 
     def scores(self, x: np.ndarray) -> np.ndarray:
         """Model score of each candidate row (higher ranks first)."""
@@ -229,11 +230,14 @@ class Reranker:
         (Path(index_dir) / META_FILE).write_text(json.dumps(self.meta, ensure_ascii=False, indent=1), encoding="utf-8")
 
     @classmethod
-    def load(cls, index_dir: Path, priors: Priors, manifest: dict[str, Any] | None = None) -> Reranker | None:
-        """The model saved beside an index, or None when there is none.
+    def load(cls, index_dir: Path, priors: Priors, manifest: dict[str, Any] | None = None,
+             calibrated: bool = True) -> Reranker | None:
+        """The model saved beside an index, or None when there is none; with ``calibrated`` also the calibration of
+        its applicability (index.applicability) fitted for it.
 
         Raises:
-            RerankError: the model was trained on other features or for another build of the index.
+            RerankError: the model was trained on other features or for another build of the index, or (with
+                ``calibrated``) its calibration is missing or was fitted for another model.
         """
         model, meta_path = Path(index_dir) / MODEL_FILE, Path(index_dir) / META_FILE
         if not model.exists() or not meta_path.exists():
@@ -245,7 +249,15 @@ class Reranker:
             raise RerankError("排序模型与当前特征不一致：请运行 enforcement-helper build")
         if manifest is not None and meta.get("index") != index_key(manifest):
             raise RerankError("排序模型不是为当前索引训练的：请运行 enforcement-helper build")
-        return cls(lgb.Booster(model_file=str(model)), priors, meta)
+        ranker = cls(lgb.Booster(model_file=str(model)), priors, meta)
+        if calibrated:
+            from index.applicability import Applicability, ApplicabilityError
+
+            try:  # the calibration of "applies to this case" fitted for this model (index.applicability)
+                ranker.applicability = Applicability.load(index_dir, meta)
+            except ApplicabilityError as exc:
+                raise RerankError(str(exc)) from None
+        return ranker
 
 
 # ---------------------------------------------------------------------------------------------------- training
@@ -466,7 +478,7 @@ def ensure_trained(searcher: Any, index_dir: Path, real_path: Path, table_path: 
     if meta_path.exists() and (Path(index_dir) / MODEL_FILE).exists():
         old = json.loads(meta_path.read_text(encoding="utf-8"))
         if old.get("key") == key:
-            loaded = Reranker.load(index_dir, searcher.priors(), searcher.index.manifest)
+            loaded = Reranker.load(index_dir, searcher.priors(), searcher.index.manifest, calibrated=False)
             if loaded is not None:
                 return loaded, False
     extra = table_queries(table_path) if table_path is not None and table_path.exists() else []

@@ -63,6 +63,9 @@ class SearchHit:
     version_note: str | None = None
     # Enforcement items whose title matched the query and that cite this provision (evidence, never the basis).
     items: list[dict] = field(default_factory=list)
+    # How likely this hit's 罚则 is the one that applies to the case: ``{"probability", "band", "evidence"}``
+    # (index.applicability); None without the ranking stage. Independent of whether the text exists and is in force.
+    applicability: dict | None = None
     # Passage rows of the hit, its 罚则 and its 违则 (the ranking stage's features); not part of the answer.
     _rows: tuple[int, int | None, int | None] = field(default=(-1, None, None), repr=False)
 
@@ -430,11 +433,15 @@ class Searcher:
             # 罚则 text can overlap with.
             rank_x = self._rank_features(hits, query, sparse_q, qvec, s_all, bonus, ranker, exclude_item_title)
         reranked = False
+        ranked_z: np.ndarray | None = None  # the ranking model's scores in the final order (applicability)
+        if ranker is not None and rank_x is not None and len(hits) == 1:
+            ranked_z = ranker.scores(rank_x)
         if ranker is not None and rank_x is not None and len(hits) > 1:
             model = ranker.scores(rank_x)
             new_order = np.argsort(-model, kind="stable")
             hits = [hits[i] for i in new_order]
             rank_x = rank_x[new_order]
+            ranked_z = model[new_order]
             for h, z in zip(hits, model[new_order], strict=True):
                 h.score = round(float(1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))), 4)  # order shown in [0, 1]
             reranked = True
@@ -445,6 +452,9 @@ class Searcher:
         feats = query_features(d_top, s_top if s_all is not None else None, len(sparse_q))
         conf = self.calibrator.confidence(feats) if self.calibrator else None
         no_match = bool(conf is not None and conf < self.calibrator.threshold) if self.calibrator else False
+        if ranked_z is not None and rank_x is not None and ranker is not None and ranker.applicability is not None:
+            ranker.applicability.annotate(hits, ranked_z, rank_x, conf,
+                                          self.calibrator.threshold if self.calibrator else None)
         gaps = _version_gaps(hits)
         notes = list(dict.fromkeys(h.version_note for h in hits if h.version_note))
         flag = "version_gap" if hits and hits[0].version_status not in (None, "in_force") else None

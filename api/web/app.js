@@ -221,7 +221,8 @@
 
   // ------------------------------------------------------------------ citations (shared)
   const STATUS_LABELS = {
-    verified: '已核验',
+    // Only that the cited text exists and is in force that day: whether it applies to the case is a separate badge.
+    verified: '条文存在且当日有效',
     not_in_force: '当日不在施行期内',
     law_not_found: '法律法规未找到',
     article_not_found: '条不存在',
@@ -291,8 +292,24 @@
       el('blockquote', { text }));
   }
 
-  function badge(status) {
-    return el('span', { class: `badge ${statusClass(status)}`, text: statusLabel(status) });
+  /** A verification badge; ``neutral`` (the analysis view) keeps green for 「适用于本案：高」 alone. */
+  function badge(status, neutral) {
+    const cls = neutral && status === 'verified' ? 's-exists' : statusClass(status);
+    return el('span', { class: `badge ${cls}`, text: statusLabel(status) });
+  }
+
+  const BAND_LABELS = { high: '高', medium: '中', low: '低' };
+
+  /** 「适用于本案：高/中/低（概率）」 of a provision (its ``applicability``), with the evidence as a tooltip and list.
+   * Only ``high`` is green; ``low`` is a warning. */
+  function applicabilityBadge(app, withEvidence) {
+    if (!isObj(app) || !BAND_LABELS[app.band]) return null;
+    const pct = Number.isFinite(Number(app.probability)) ? `${Math.round(Number(app.probability) * 100)}%` : '？';
+    const ev = asList(app.evidence).map(describe).filter(Boolean);
+    const b = el('span', { class: `badge applies a-${app.band}`, 'data-band': app.band, title: ev.join('；'),
+      text: `适用于本案：${BAND_LABELS[app.band]}（${pct}）` });
+    if (!withEvidence || !ev.length) return b;
+    return el('span', { class: 'applies-wrap' }, b, el('span', { class: 'meta applies-evidence', text: ev.join('；') }));
   }
 
   // ------------------------------------------------------------------ API key box (both views)
@@ -397,7 +414,7 @@
       el('div', { class: 'cite-head' },
         el('span', { class: `role role-${role === '违则' ? 'violated' : 'basis'}`, text: role }),
         el('strong', { class: 'cite-name', text: c.citation || '（未给出引用）' }),
-        c.status ? badge(c.status) : null),
+        c.status ? badge(c.status, true) : null),
       refused ? el('p', { class: 'meta warn', text: REASON_LABELS[c.reason] || statusLabel(c.status) }) : null,
       later ? el('p', { class: 'meta warn', text: `此后有变化：${later.note}` }) : null,
       statuteText(c.text),
@@ -431,6 +448,9 @@
       body.push(el('p', { class: 'meta', text: '未匹配到据以裁量的裁量基准事项：以下为检索到的条文配对。' }));
     }
     if (!pair.violated.length && !pair.basis.length) body.push(el('p', { class: 'muted', text: '（未检索到违则、罚则）' }));
+    // How likely the top retrieved 罚则 applies, kept apart from 「条文存在且当日有效」 (which only checks the text).
+    const applies = a.top ? applicabilityBadge(a.top.applicability, true) : null;
+    if (applies) body.push(el('p', { class: 'applies-line', id: 'applies-line' }, applies));
     pair.violated.forEach((c) => body.push(answerCite('违则', c)));
     pair.basis.forEach((c) => body.push(answerCite('罚则', c)));
     if (a.others.length) body.push(itemList('其他候选执法事项', a.others));
@@ -864,7 +884,10 @@
         el('span', { class: 'hit-n', text: String(i + 1) }),
         el('strong', { class: 'cite-name', text: ci.citation }),
         standIn ? el('span', { class: 'chip warn', text: r.version_status === 'nearest_later' ? '非当日版本（其后版本）' : '非当日版本（此前版本）' }) : null,
+        applicabilityBadge(r.applicability, false),
         r.score !== undefined ? el('span', { class: 'chip', text: `相关度 ${Number(r.score).toFixed(3)}` }) : null),
+      isObj(r.applicability) && asList(r.applicability.evidence).length
+        ? el('p', { class: 'meta applies-evidence', text: asList(r.applicability.evidence).map(describe).join('；') }) : null,
       standIn ? notice('warn', el('p', { text: String(r.version_note || '该条文不是违法行为发生时有效的文本') })) : null,
       statuteText(ci.text),
       versionLine(ci),
@@ -907,7 +930,7 @@
     cites.forEach((c) => { counts[statusClass(c.status)] += 1; });
     $('#summary').replaceChildren(cites.length
       ? el('span', {}, `核验基准日 ${asOf || '今日'}，共识别 ${cites.length} 处引用：`,
-        el('span', { class: 'count s-verified', text: `已核验 ${counts['s-verified']}` }), ' ',
+        el('span', { class: 'count s-verified', text: `条文存在且当日有效 ${counts['s-verified']}` }), ' ',
         el('span', { class: 'count s-not_in_force', text: `不在施行期 ${counts['s-not_in_force']}` }), ' ',
         el('span', { class: 'count s-error', text: `错误 ${counts['s-error']}` }))
       : el('span', { text: '未在文中识别到法律条文引用。' }));

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import os
 import shutil
 import socket
@@ -172,6 +173,16 @@ def rgb(driver: WebDriver, element) -> tuple[int, int, int]:
     return r, g, b
 
 
+def is_green(colour: tuple[int, int, int]) -> bool:
+    r, g, b = colour
+    return g > r + 5 and g > b + 5
+
+
+def applies_text(app: dict) -> str:
+    """「适用于本案：高/中/低（概率）」 as the page writes it (JavaScript's Math.round)."""
+    return f"适用于本案：{ {'high': '高', 'medium': '中', 'low': '低'}[app['band']] }（{math.floor(app['probability'] * 100 + 0.5)}%）"
+
+
 def screenshot(driver: WebDriver, name: str, committed: bool = True) -> None:
     """Full-page PNG when EH_SCREENSHOTS=1 (docs/screenshots unless EH_SCREENSHOTS_DIR says otherwise)."""
     if os.environ.get("EH_SCREENSHOTS") != "1":
@@ -219,7 +230,7 @@ def test_reviewer_sees_every_citation_coloured_by_status_with_the_in_force_text(
     assert orange[0] > orange[1] > orange[2]
     assert red[0] > red[1] and red[0] > red[2] and red != orange
     assert [rgb(page, m) for m in marks] == [green, green, orange, red, green]
-    assert "已核验" in cards[1].text and "当日不在施行期内" in cards[2].text and "款不存在" in cards[3].text
+    assert "条文存在且当日有效" in cards[1].text and "当日不在施行期内" in cards[2].text and "款不存在" in cards[3].text
     assert "已废止" in cards[2].text and "2026-08-15" in cards[2].text
 
     # The in-force text beside each verified citation is the statute's text as the API serves it.
@@ -229,7 +240,7 @@ def test_reviewer_sees_every_citation_coloured_by_status_with_the_in_force_text(
         assert card.find_element(By.CSS_SELECTOR, "blockquote").get_attribute("textContent") == truth["text"]
         assert truth["normalized"] == card.find_element(By.CSS_SELECTOR, ".cite-name").text
     summary = page.find_element(By.ID, "summary").text
-    assert "共识别 5 处" in summary and "已核验 3" in summary and "不在施行期 1" in summary and "错误 1" in summary
+    assert "共识别 5 处" in summary and "条文存在且当日有效 3" in summary and "不在施行期 1" in summary and "错误 1" in summary
     screenshot(page, "review.png")
 
 
@@ -309,6 +320,11 @@ def test_officer_flow_shows_results_or_a_readable_error(page: WebDriver, live: L
                                                     "as_of": "2026-03-01", "top_k": 10})
     if searched.status_code == 200:
         assert len(hits) == len(searched.json()["results"])
+        # Each hit: 「适用于本案」 with the API's band and probability; green only for high, low as a warning.
+        for hit, r in zip(hits, searched.json()["results"], strict=True):
+            badge = hit.find_element(By.CSS_SELECTOR, ".badge.applies")
+            assert badge.text == applies_text(r["applicability"])
+            assert is_green(rgb(page, badge)) == (r["applicability"]["band"] == "high")
     else:
         assert searched.json()["error"]["code"] in page.find_element(By.ID, "search-status").text
 
@@ -396,6 +412,9 @@ def test_officer_renders_the_analyze_contract_and_keeps_edits(page: WebDriver, l
     item, fine, tier = answer["item"], answer["fine"], answer["tier"]
     assert item and fine and tier and fine["suggested"] is not None
     answer["item"] = {**item, "title": item["title"] + " <b>x</b>"}
+    assert answer["provisions"] and answer["provisions"][0]["applicability"]["band"] in ("high", "medium", "low")
+    low = {**answer["provisions"][0]["applicability"], "band": "low", "probability": 0.123}
+    answer["provisions"][0] = {**answer["provisions"][0], "applicability": low}
     answer["reminders"] = answer["reminders"] + [
         {"code": "hearing", "message": "罚款数额达到听证标准 <script>window.__xss=2</script>", "rule": "处罚法 第六十三条",
          "blocking": False}]
@@ -428,6 +447,17 @@ def test_officer_renders_the_analyze_contract_and_keeps_edits(page: WebDriver, l
     assert blocks[-1].find_element(By.CSS_SELECTOR, "blockquote").get_attribute("textContent") == last["text"]
     assert last["as_of_version"]["effective_from"] in blocks[-1].text
     assert "<b>x</b>" in page.find_element(By.CSS_SELECTOR, "#match-card .item-title").text
+
+    # Two badges kept apart: the citations only 「条文存在且当日有效」 (neutral here), and 「适用于本案」 of the top
+    # retrieved 罚则, here made low: shown as a warning, never green.
+    exists = [b.find_element(By.CSS_SELECTOR, ".badge") for b in blocks]
+    assert exists and all(b.text == "条文存在且当日有效" and not is_green(rgb(page, b)) for b in exists)
+    applies = page.find_element(By.CSS_SELECTOR, "#applies-line .badge.applies")
+    assert applies.text == applies_text(low) and applies.get_attribute("data-band") == "low"
+    r, g, b = rgb(page, applies)
+    assert not is_green((r, g, b)) and r > b  # the warning (amber) colours
+    assert all(e in page.find_element(By.ID, "applies-line").text for e in low["evidence"])
+    assert not [x for x in page.find_elements(By.CSS_SELECTOR, "#match-card .badge") if is_green(rgb(page, x))]
 
     tier_card = page.find_element(By.ID, "tier-card").text
     assert tier["label"] in tier_card
