@@ -9,6 +9,7 @@ both texts, since the successor's article is a legal judgement the store cannot 
 from __future__ import annotations
 
 from datetime import date
+from fractions import Fraction
 from typing import Any
 
 from analysis.fines import choose_range
@@ -27,6 +28,9 @@ def _verdict(old: FineRange | None, new: FineRange | None) -> tuple[str, str]:
         return "unknown", "至少一个版本的罚则未规定可比较的罚款幅度：请人工比较处罚种类和幅度"
     if old.kind != new.kind or old.base != new.base:
         return "unknown", f"两版罚款计算方式不同（{old.raw} / {new.raw}）：请按案件金额比较"
+    # Multipliers are exact fractions, amounts whole fen; both compare with each other and with 0.
+    lo: tuple[Fraction | int, Fraction | int]
+    hi: tuple[Fraction | int | None, Fraction | int | None]
     if old.kind != "amount":
         lo = (old.min_multiplier or 0, new.min_multiplier or 0)
         hi = (old.max_multiplier, new.max_multiplier)
@@ -66,7 +70,7 @@ def compare_versions(resolver: Any, citation: str, violation: date, decision: da
     if old.status != "verified" or (new.status == "verified" and old_v.get("id") == new_v.get("id")):
         return None
 
-    def side(r: Any, v: dict) -> dict[str, Any]:
+    def side(r: Any, v: dict[str, Any]) -> dict[str, Any]:
         return {"citation": r.normalized, "status": r.status, "reason": r.reason, "text": r.text,
                 "effective_from": v.get("effective_from"), "effective_to": v.get("effective_to"),
                 "version_date": v.get("version_date")}

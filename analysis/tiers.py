@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -39,6 +39,13 @@ from corpus.benchmarks.schema import LEVELS, EnforcementItem, Predicate, Tier
 from nlp.errors import EHError
 from nlp.facts import Fact, Facts, extract_facts
 from nlp.spans import SpanMask
+
+if TYPE_CHECKING:
+    # sklearn ships no type information: these name what the attributes hold (Any to mypy).
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
 
 __all__ = [
     "FEATURE_FIELDS",
@@ -209,9 +216,9 @@ class TierModel:
         self.text = text
         self.feature_weight = feature_weight
         self.C = C
-        self.tfidf = None
-        self.scaler = None
-        self.clf = None
+        self.tfidf: TfidfVectorizer | None = None
+        self.scaler: StandardScaler | None = None
+        self.clf: CalibratedClassifierCV | LogisticRegression | None = None
         self.classes_: list[int] = []
 
     @property
@@ -227,24 +234,31 @@ class TierModel:
             from sklearn.feature_extraction.text import TfidfVectorizer
 
             if fit:
-                self.tfidf = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), min_df=2, sublinear_tf=True,
-                                             dtype=np.float32)
-                parts.append(self.tfidf.fit_transform(texts))
+                tfidf = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), min_df=2, sublinear_tf=True,
+                                        dtype=np.float32)
+                self.tfidf = tfidf
+                parts.append(tfidf.fit_transform(texts))
             else:
                 assert self.tfidf is not None
                 parts.append(self.tfidf.transform(texts))
         if self.text in ("e5", "hybrid"):
-            emb = (np.asarray(embeddings, dtype=np.float32) if embeddings is not None
-                   else np.asarray(self.encoder.encode_queries(list(texts)), dtype=np.float32))
+            emb = np.asarray(embeddings, dtype=np.float32) if embeddings is not None else self._encode(texts)
             if self.text == "e5":
                 # unit vectors with tiny spread: standardise so a moderate C can use them
                 from sklearn.preprocessing import StandardScaler
 
                 if fit:
                     self.scaler = StandardScaler().fit(emb)
+                assert self.scaler is not None
                 emb = self.scaler.transform(emb).astype(np.float32) * (4.0 / math.sqrt(emb.shape[1]))
             parts.append(sparse.csr_matrix(emb))
         return sparse.hstack(parts, format="csr")
+
+    def _encode(self, texts: Sequence[str]) -> np.ndarray:
+        """e5 query vectors of ``texts`` (float32), for the ``e5`` and ``hybrid`` kinds."""
+        # __init__ refuses those kinds without an encoder; only a model loaded without one can get here with None.
+        assert self.encoder is not None, f"text={self.text!r} needs an encoder"
+        return np.asarray(self.encoder.encode_queries(list(texts)), dtype=np.float32)
 
     def _matrix(self, texts: Sequence[str], feats: np.ndarray, fit: bool, embeddings: np.ndarray | None = None) -> Any:
         from scipy import sparse
@@ -263,11 +277,12 @@ class TierModel:
         base = LogisticRegression(C=self.C, max_iter=2000, class_weight="balanced")
         counts = np.bincount(y)
         folds = int(min(3, counts[counts > 0].min())) if calibrate else 0
-        self.clf = CalibratedClassifierCV(base, method="sigmoid", cv=folds) if folds >= 2 else base
+        clf = CalibratedClassifierCV(base, method="sigmoid", cv=folds) if folds >= 2 else base
+        self.clf = clf
         # One BLAS thread: on two busy cores a threaded BLAS made this fit 100× slower (measured).
         with threadpool_limits(limits=1):
-            self.clf.fit(x, y)
-        self.classes_ = [int(c) for c in self.clf.classes_]
+            clf.fit(x, y)
+        self.classes_ = [int(c) for c in clf.classes_]
         return self
 
     def predict_proba(self, texts: Sequence[str], feats: np.ndarray, embeddings: np.ndarray | None = None) -> np.ndarray:
@@ -283,18 +298,20 @@ class TierModel:
             emb = None
             if self.text in ("e5", "hybrid"):
                 emb = (np.asarray(embeddings, dtype=np.float32) if embeddings is not None
-                       else np.asarray(self.encoder.encode_queries(list(texts)), dtype=np.float32))[0]
+                       else self._encode(texts))[0]
             return head.predict_proba(texts[0], emb, np.asarray(feats, dtype=np.float32)[0])[None, :]
         x = self._matrix(texts, feats, fit=False, embeddings=embeddings)
         with _blas_controller().limit(limits=1):
-            return self.clf.predict_proba(x)
+            proba: np.ndarray = self.clf.predict_proba(x)  # sklearn is untyped: its arrays are Any to mypy
+        return proba
 
     def _head(self) -> _LinearHead | None:
         """The fitted model as a :class:`_LinearHead`, built once (None when the classifier is not the calibrated
         logistic regression this class trains)."""
         if "_linear_head" not in self.__dict__:
             self.__dict__["_linear_head"] = _LinearHead.from_model(self)
-        return self.__dict__["_linear_head"]
+        head: _LinearHead | None = self.__dict__["_linear_head"]
+        return head
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
@@ -380,7 +397,7 @@ class _LinearHead:
         if model.tfidf is not None and (model.tfidf.norm != "l2" or not model.tfidf.use_idf):
             return None
         full = list(clf.classes_)
-        folds = []
+        folds: list[tuple[np.ndarray, ...]] = []
         for cc in clf.calibrated_classifiers_:
             est = cc.estimator
             if not isinstance(est, LogisticRegression):
@@ -634,8 +651,11 @@ def statutory_tier(facts: Facts) -> tuple[str, list[dict[str, str]]]:
 
     Circumstances of both directions cancel out to 一般, as no general rule ranks one over the other.
     """
-    light = [{"code": c, "text": (facts.cue(c).text or c), "rule": r} for c, r in _LIGHTER.items() if facts.polarity(c) == 1]
-    heavy = [{"code": c, "text": (facts.cue(c).text or c), "rule": r} for c, r in _HEAVIER.items() if facts.polarity(c) == 1]
+    # facts.polarity(c) is facts.cue(c).polarity: binding the cue once lets the text be read without a None check
+    light = [{"code": c, "text": (f.text or c), "rule": r} for c, r in _LIGHTER.items()
+             if (f := facts.cue(c)) is not None and f.polarity == 1]
+    heavy = [{"code": c, "text": (f.text or c), "rule": r} for c, r in _HEAVIER.items()
+             if (f := facts.cue(c)) is not None and f.polarity == 1]
     if light and not heavy:
         return "从轻", light
     if heavy and not light:
@@ -650,7 +670,7 @@ def limitation_period(item: EnforcementItem | None) -> tuple[timedelta, str]:
 
 
 def _fact_factor(f: Fact | None, code: str, label: str, direction: int, rule: str, note: str | None = None) -> Factor:
-    return Factor(code, label, direction, f.text if f else None, tuple(f.span) if f else None, rule, note)
+    return Factor(code, label, direction, f.text if f else None, f.span if f else None, rule, note)
 
 
 # ------------------------------------------------------------------------------------------- suggestion
@@ -694,6 +714,7 @@ def suggest_tier(
     ignore = [m.span() for m in _STATEMENT_RE.finditer(text)]
     ignored = _mask(ignore)
     vals, src = facts_to_fields(facts, ignore)
+    f: Fact | None  # the fact behind a factor; the loops below reuse the name, some with no fact (None)
     for f in facts.facts:
         if f.polarity == 1 and f.code in _HEAVIER and ignored.overlaps(f.span[0], f.span[0] + 1):
             factors.append(_fact_factor(f, f.code, f.label or f.code, 0, "处罚法 第四十五条第二款；R3.13",
@@ -720,11 +741,11 @@ def suggest_tier(
         for p in chosen.predicates:
             if p.field in src and p.test(vals.get(p.field)):
                 f = src[p.field]
-                band_spans.add(tuple(f.span))
+                band_spans.add(f.span)
                 factors.append(_fact_factor(f, f"band:{p.field}", p.describe(), 0, "裁量基准阶次条件（R5.1）",
                                             f"符合阶次“{chosen.source_label}”的条件：{p.text}"))
         # a band whose condition names the cue (「经责令改正拒不改正的」), however it was chosen
-        band_spans |= {tuple(f.span) for f in facts.facts if f.type == "cue" and f.polarity == 1
+        band_spans |= {f.span for f in facts.facts if f.type == "cue" and f.polarity == 1
                            and f.text and f.text in (chosen.condition or "")}
 
     # ---- statutory overrides and adjustment
@@ -774,7 +795,7 @@ def suggest_tier(
                                   "处罚法 第三十三条第一款第二句（可以）"))
 
     def in_band(f: Fact | None) -> bool:
-        return f is not None and tuple(f.span) in band_spans
+        return f is not None and f.span in band_spans
 
     lighter = [(c, _LIGHTER[c], facts.cue(c)) for c in _LIGHTER if pol.get(c) == 1 and not in_band(facts.cue(c))]
     lighter += [(f.code, _LIGHTER[f.code] + "（陈述申辩）", None) for f in extra_light if f.code not in pol]

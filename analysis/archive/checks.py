@@ -408,9 +408,9 @@ class Auditor:
             return {"ranges": ranges, "min": None, "max": None, "position": None}
         lo = min((r["min"] or 0.0) for r in ranges) if len(ranges) > 1 else (ranges[0]["min"] or 0.0)
         hi_parts = [r["max"] for r in ranges]
-        hi = sum(hi_parts) if None not in hi_parts else None  # type: ignore[arg-type]
+        hi = sum(hi_parts) if None not in hi_parts else None
         ceil_parts = [r["ceiling"] for r in ranges]
-        ceiling = sum(ceil_parts) if None not in ceil_parts else None  # type: ignore[arg-type]
+        ceiling = sum(ceil_parts) if None not in ceil_parts else None
         cites = "、".join(r["citation"] for r in ranges)
         statutory = "；".join(f"{r['citation']}：{r['statutory']}" for r in ranges)
         ev = {"fine_yuan": fine, "min": lo, "max": hi, "ceiling": ceiling, "statutory": statutory,
@@ -566,7 +566,8 @@ def _statutory_fine_cached(text: str, cite: str, party: str | None, amounts: tup
 def _statutory_fine(text: str, cite: str, party: str | None, amounts: tuple[tuple[str, float], ...], tier: str,
                     serious: bool, item: int | None) -> dict[str, Any] | None:
     """``analysis.fines.statutory_fine``, memoised (a fresh copy each call: callers may change it)."""
-    return json.loads(_statutory_fine_cached(text, cite, party, amounts, tier, serious, item))
+    fine: dict[str, Any] | None = json.loads(_statutory_fine_cached(text, cite, party, amounts, tier, serious, item))
+    return fine
 
 
 _STALE = "（库中该法规版本的现行有效状态未经核实，可能已有修订并重新编号：请核对现行文本）"

@@ -144,7 +144,7 @@ def _run_local(todo: list[Decision], cfg: AuditConfig, workers: int, batch: int,
             tick(len(b))
         return
     with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(cfg,)) as pool:
-        pending: set[Future] = set()
+        pending: set[Future[list[dict[str, Any]]]] = set()
         it = _batches(todo, batch)
 
         def drain_one() -> None:
@@ -188,7 +188,8 @@ def _run_ray(todo: list[Decision], cfg: AuditConfig, address: str, batch: int, f
     try:
         task = ray.remote(num_cpus=1, max_retries=2)(_ray_audit_batch)
         cfg_ref = ray.put(cfg)
-        cpus = max(1, int(ray.cluster_resources().get("CPU", 1)))
+        # Ray leaves cluster_resources unannotated (it returns a dict of resource name → amount).
+        cpus = max(1, int(ray.cluster_resources().get("CPU", 1)))  # type: ignore[no-untyped-call]
         pending: list[Any] = []
         for b in _batches(todo, batch):
             pending.append(task.remote(cfg_ref, b))
