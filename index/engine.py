@@ -368,6 +368,8 @@ class PassageIndex:
                 f"index at {path} was built with encoder {manifest.get('encoder')!r}, "
                 f"not {getattr(encoder, 'name', None)!r}: rebuild it"
             )
+        # Pairs first: the parsed JSON they are made from is freed before the passages fill the same heap.
+        pairs = PairIndex.from_json(json.loads((path / "pairs.json").read_text(encoding="utf-8")))
         passages = []
         pool: dict[str, str] = {}  # one copy of each repeated meta string (share_meta): ~0.7 GB less per worker
         with (path / "passages.jsonl").open(encoding="utf-8") as f:
@@ -382,7 +384,6 @@ class PassageIndex:
             if (path / "bm25").is_dir()
             else None
         )
-        pairs = PairIndex.from_json(json.loads((path / "pairs.json").read_text(encoding="utf-8")))
         return cls(passages, config, manifest, sparse, dense, vec_row, pairs)
 
     # ---- scoring --------------------------------------------------------------------------------------------
@@ -431,7 +432,7 @@ class PassageIndex:
                 continue
             wins = sorted((_ordinal(ef or None, 0), _ordinal(et or None, _FAR_FUTURE), vid) for ef, et, vid in windows)
             cursor = date.fromisoformat(enacted).toordinal()
-            last_end: tuple[int, str] | None = None  # (day it ended, version) of the latest text ended so far
+            last_end: tuple[int, str] | None = None  # (day it ended, version) of the latest-ending text so far
             for ef, et, vid in wins:
                 if ef > cursor:  # uncovered [cursor, ef): before ef the next text is ``vid``
                     if last_end is not None and last_end[0] <= cursor:
@@ -444,9 +445,9 @@ class PassageIndex:
                     if ef > cursor:
                         starts.append(cursor), ends.append(ef), numbers.append(self._version_number[vid])
                         statuses.append("nearest_later")
-                if et > cursor:
-                    cursor = et
-                    last_end = (et, vid)
+                # every earlier text counts, even one that ended before the enactment date the cursor started at
+                last_end = max(last_end, (et, vid)) if last_end is not None else (et, vid)
+                cursor = max(cursor, et)
         self._segments = (np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64),
                           np.array(numbers, dtype=np.int64), statuses)  # fmt: skip
         return self._segments

@@ -68,7 +68,9 @@ def compare_bm25(a: Path, b: Path) -> list[str]:
         out.append("bm25: posting documents differ")
     db, da = np.asarray(B["data"])[idx], np.asarray(A["data"])
     if not np.array_equal(db, da):
-        out.append(f"bm25: scores differ (max |Δ| {float(np.abs(db - da).max()):.3g}, {int((db != da).sum())} postings)")
+        out.append(
+            f"bm25: scores differ (max |Δ| {float(np.abs(db - da).max()):.3g}, {int((db != da).sum())} postings)"
+        )
     return out
 
 
@@ -95,7 +97,9 @@ def compare_pairs(a: Path, b: Path, tol: float) -> tuple[list[str], list[str]]:
                     continue
                 real.append(k)
             msg = f"pairs: {table}: {len(bad)} rows list partners differently ({len(real)} with other partners)"
-            (diffs if real else notes).append(msg + (f", e.g. row {real[0]}: {ta[real[0]]} vs {tb[real[0]]}" if real else ""))
+            (diffs if real else notes).append(
+                msg + (f", e.g. row {real[0]}: {ta[real[0]]} vs {tb[real[0]]}" if real else "")
+            )
             del sa
     sa = {(x, y): s for x, y, s in pa["near_score"]}
     sb = {(x, y): s for x, y, s in pb["near_score"]}

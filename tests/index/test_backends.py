@@ -140,3 +140,43 @@ def test_top_indices_is_an_exact_top_k(k):
         assert len(got) == min(k, len(x)) and len(set(got.tolist())) == len(got)
         want = np.sort(x)[::-1][: min(k, len(x))]
         assert np.array_equal(np.sort(x[got])[::-1], want)
+
+
+@pytest.mark.parametrize("tokenizer", ["char12", "jieba"])
+def test_streamed_bm25_build_equals_bm25s_own_index(passages: list[Passage], tokenizer: str) -> None:
+    """The streamed build (index.sparse) gives every token the postings and float32 scores bm25s.BM25.index gives."""
+    import bm25s
+
+    texts = [embed_text(p) for p in passages] + [""]  # an empty text takes bm25s's empty token
+    ours = BM25Backend(tokenizer)
+    ours.build(iter(texts))  # any iterable: the build streams
+    ref = bm25s.BM25(k1=ours.k1, b=ours.b)
+    ref.index([ours.tokenize(t) or [""] for t in texts], show_progress=False)
+    va, vb = ours.model.vocab_dict, ref.vocab_dict
+    assert set(va) == set(vb)
+    a, b = ours.model.scores, ref.scores
+    assert len(a["data"]) == len(b["data"]) and len(a["indptr"]) == len(b["indptr"])
+    for tok, i in va.items():
+        j = vb[tok]
+        if i >= len(a["indptr"]) - 1:  # the empty token outside the matrix, in both
+            assert j >= len(b["indptr"]) - 1
+            continue
+        sa, sb = slice(a["indptr"][i], a["indptr"][i + 1]), slice(b["indptr"][j], b["indptr"][j + 1])
+        assert np.array_equal(a["indices"][sa], b["indices"][sb]), tok
+        assert np.array_equal(a["data"][sa], b["data"][sb]), tok
+    twin = BM25Backend(tokenizer)
+    twin.model, twin.n = ref, len(texts)
+    for q in ("未取得食品生产经营许可从事食品生产经营活动", "占用、堵塞、封闭消防车通道", texts[5][:30]):
+        assert np.array_equal(ours.scores(q), twin.scores(q))
+
+
+def test_streamed_bm25_files_are_reproducible(tmp_path: Path, passages: list[Passage]) -> None:
+    """Token ids follow first appearance, so the same texts give byte-identical files (bm25s numbers them by set order,
+    which changes with the process's string hashing)."""
+    texts = [embed_text(p) for p in passages[:400]]
+    for name in ("a", "b"):
+        bm = BM25Backend("char12")
+        bm.build(texts)
+        bm.save(tmp_path / name)
+    for f in sorted((tmp_path / "a").iterdir()):
+        assert f.read_bytes() == (tmp_path / "b" / f.name).read_bytes(), f.name

@@ -67,3 +67,26 @@ def test_liability_without_reference_pairs_inside_its_version(searcher) -> None:
             break
     else:
         raise AssertionError("no liability hit with a retrieved 违则")
+
+
+def test_loaded_pair_scores_answer_as_the_built_table_and_save_the_same_file(passages: list[Passage]) -> None:
+    """A loaded index keeps retrieved-pair cosines in arrays (PairScores); lookups and the saved JSON are unchanged."""
+    import json
+
+    from index.pairing import PairIndex, PairScores, build_pairs
+    from index.passages import embed_text
+    from index.sparse import BM25Backend
+
+    bm = BM25Backend("char12")
+    bm.build([embed_text(p) for p in passages])
+    built = build_pairs(passages, None, None, bm.doc_term_matrix(), near_k=3, mode="lexical")
+    assert len(built.near_score) > 100
+    saved = json.dumps(built.to_json())
+    loaded = PairIndex.from_json(json.loads(saved))
+    assert isinstance(loaded.near_score, PairScores)
+    assert json.dumps(loaded.to_json()) == saved  # reused by an unchanged rebuild: the same bytes again
+    for (a, b), s in built.near_score.items():
+        assert loaded.near_score.get((a, b)) == round(s, 5) and (a, b) in loaded.near_score
+    assert loaded.near_score.get((len(passages) + 1, 0), -1.0) == -1.0
+    assert (len(passages) + 1, 0) not in loaded.near_score
+    assert loaded.explicit == built.explicit and loaded.near_violated == built.near_violated

@@ -56,3 +56,25 @@ def test_fingerprint_and_hash_change_with_text(passages: list[Passage]) -> None:
     changed = [Passage(few[0].id, few[0].text + "。", few[0].meta), *few[1:]]
     assert corpus_fingerprint(changed) != fp
     assert text_hash("甲") != text_hash("乙")
+
+
+def test_share_meta_keeps_content_and_shares_repeated_strings(passages: list[Passage]) -> None:
+    """Loading an index shares one copy of each repeated meta string; nothing a passage says changes."""
+    import json
+    import sys
+
+    from index.passages import share_meta
+
+    pool: dict[str, str] = {}
+    loaded = [json.loads(json.dumps(p.meta, ensure_ascii=False)) for p in passages[:50]]
+    shared = [share_meta(m, pool) for m in loaded]
+    for before, after in zip(loaded, shared, strict=True):
+        assert after == before and list(after) == list(before)  # same keys, values and key order
+    same_version = [m for m in shared if m["version_id"] == shared[0]["version_id"]]
+    assert len(same_version) > 1
+    assert all(m["law"] is same_version[0]["law"] for m in same_version)
+    assert all(m["version_id"] is same_version[0]["version_id"] for m in same_version)
+    # and the dicts share one key table: smaller than the parsed ones (the serving worker holds 390k of them)
+    assert sys.getsizeof(shared[1]) < sys.getsizeof(loaded[1])
+    shared[1]["note"] = "x"  # still an ordinary dict
+    assert shared[1]["note"] == "x" and json.loads(json.dumps(shared[2])) == loaded[2]

@@ -84,6 +84,9 @@ def test_gap_between_stored_versions_takes_the_nearer_text() -> None:
     assert idx.stand_in_versions(BASE + timedelta(days=150)) == {"v0": "nearest_earlier"}
     assert idx.stand_in_versions(BASE + timedelta(days=250)) == {"v1": "nearest_later"}
     assert idx.stand_in_versions(BASE + timedelta(days=50)) == {}  # v0 in force: nothing missing
+    # enacted the day the first stored text ended, the next stored from the day after: the ended text is nearer
+    tie = _index(650, [(600, 650), (651, 652)])
+    assert tie.stand_in_versions(BASE + timedelta(days=650)) == {"v0": "nearest_earlier"}
 
 
 def test_real_store_has_stand_ins_only_for_enacted_laws(built_index) -> None:
